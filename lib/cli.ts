@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * masktune <experiment> [options]
+ *
+ *   masktune fig2                 the paper's Figure 2 on the embedded MNIST digits
+ *   masktune fig2 --smoke         a small, fast configuration (tests, CI)
+ *   masktune fig2 --data DIR      use the MNIST IDX files in DIR
+ *
+ * Bad input ends with one clear message and a non-zero exit; --debug adds the stack.
+ */
+import { parseArgs } from "util";
+import { initBackend } from "./backend";
+import { KitError } from "./errors";
+import * as fig2 from "./experiments/fig2";
+import { NonFiniteLossError } from "./train/loop";
+import { SCHEDULES, ScheduleName } from "./train/schedule";
+
+const USAGE = `usage: masktune fig2 [--smoke] [--out DIR] [--data MNIST_IDX_DIR] [--seeds 1,2,3]
+                    [--epochs N] [--schedule ${SCHEDULES.join("|")}] [--placement random|by-digit]
+                    [--finetune-from best|last] [--debug]`;
+
+function usageError(message: string): KitError {
+  return new KitError("command line", "valid options", message, `\n${USAGE}`);
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} ${text} (a positive integer is needed)`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!allowed.includes(text as T)) throw usageError(`${flag} ${text} (one of ${allowed.join(", ")})`);
+  return text as T;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      smoke: { type: "boolean", default: false },
+      out: { type: "string" },
+      data: { type: "string" },
+      seeds: { type: "string" },
+      epochs: { type: "string" },
+      schedule: { type: "string" },
+      placement: { type: "string" },
+      "finetune-from": { type: "string" },
+      debug: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const [experiment] = positionals;
+  if (experiment !== "fig2") throw usageError(experiment ? `experiment "${experiment}"` : "no experiment");
+
+  await initBackend();
+  const overrides: Partial<fig2.Fig2Config> = {};
+  if (values.data) overrides.idxDir = values.data;
+  if (values.out) overrides.outDir = values.out;
+  if (values.seeds) overrides.seeds = values.seeds.split(",").map((s) => positiveInt("--seeds", s));
+  const config = values.smoke ? fig2.smokeConfig(overrides) : fig2.defaultConfig(overrides);
+  if (values.epochs) config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
+  if (values.schedule) config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
+  if (values.placement) config.bias = { ...config.bias, placement: oneOf("--placement", values.placement, ["random", "by-digit"] as const) };
+  if (values["finetune-from"]) config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
+  const started = Date.now();
+  await fig2.run(config);
+  console.log(`[masktune] done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const debug = process.argv.includes("--debug");
+  if (e instanceof KitError || e instanceof NonFiniteLossError) {
+    console.error(`masktune: ${e.message}`);
+    if (debug) console.error(e.stack);
+  } else {
+    console.error(debug ? e : `masktune: unexpected error: ${(e as Error).message ?? e}\n(run again with --debug for the stack trace)`);
+  }
+  process.exitCode = 1;
+});
