@@ -36,17 +36,33 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c");
 }
 
+/**
+ * plotly.js inlined as script elements, for a page or a notebook (once per
+ * notebook). The classic notebook loads require.js, which would capture the
+ * bundle as an AMD module and leave no global `Plotly`; hiding `define` while
+ * the bundle runs makes it set `window.Plotly` everywhere.
+ */
+export function plotlyScript(): string {
+  return `<script>window.__masktuneDefine = window.define; window.define = undefined;</script>
+<script>${plotlySource()}</script>
+<script>window.define = window.__masktuneDefine;</script>`;
+}
+
+/** A div plus the script that draws `figure` into it (needs plotlyScript() on the page). */
+export function figureHtml(figure: PlotlyFigure, id: string): string {
+  return `<div id="${escapeHtml(id)}" class="figure"></div>
+<script>Plotly.newPlot(${JSON.stringify(id)}, ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, {displaylogo: false});</script>`;
+}
+
 export function renderReport(title: string, sections: readonly ReportSection[]): string {
   const parts = sections.map((s, i) => {
-    const figure = s.figure
-      ? `<div id="figure-${i}" class="figure"></div>\n<script>Plotly.newPlot("figure-${i}", ${scriptJson(s.figure.data)}, ${scriptJson(s.figure.layout)}, {staticPlot: false, displaylogo: false});</script>`
-      : "";
+    const figure = s.figure ? figureHtml(s.figure, `figure-${i}`) : "";
     return `<section><h2>${escapeHtml(s.heading)}</h2>\n${s.html ?? ""}\n${figure}</section>`;
   });
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:1100px} table.results{border-collapse:collapse} table.results td,table.results th{border:1px solid #ccc;padding:4px 8px;text-align:left} .caption{color:#444}</style>
-<script>${plotlySource()}</script>
+${plotlyScript()}
 </head><body><h1>${escapeHtml(title)}</h1>
 ${parts.join("\n")}
 </body></html>
