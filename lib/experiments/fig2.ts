@@ -159,7 +159,8 @@ function exampleIndices(ds: ImageDataset, count: number): number[] {
   return [...pick(0), ...pick(1)].slice(0, count);
 }
 
-async function runSeed(config: Fig2Config, seed: number, log: Logger): Promise<{ result: SeedResult; examples: HeatmapExample[]; source: string }> {
+/** One seed end to end; `withExamples` also explains a few biased-test digits for the figure. */
+async function runSeed(config: Fig2Config, seed: number, withExamples: boolean, log: Logger): Promise<{ result: SeedResult; examples: HeatmapExample[]; source: string }> {
   const started = Date.now();
   const digits = splitDigits(config, seed);
   const data = buildBiasedMnist(digits, config.bias, seed);
@@ -203,19 +204,7 @@ async function runSeed(config: Fig2Config, seed: number, log: Logger): Promise<{
     log(`seed ${seed}: ${method.padEnd(8)} ` + EVAL_SETS.map((s) => `${s} ${percent(accuracyByMethod[method][s])}%`).join("  "));
   }
 
-  const shown = exampleIndices(data.testBiased, config.heatmapExamples);
-  const ermMaps = computeHeatmaps(best, data.testBiased, { ...config.masking, indices: shown });
-  const maskTuneMaps = computeHeatmaps(maskTune, data.testBiased, { ...config.masking, indices: shown });
-  const area = height * width;
-  const per = pixelsPerImage(data.testBiased);
-  const examples = shown.map((i, j) => ({
-    title: `class ${data.testBiased.labels[i]}${data.testBiased.attributes.square[i] ? " + square" : ""}`,
-    image: data.testBiased.images.slice(i * per, (i + 1) * per),
-    maps: [
-      { name: "ERM xGradCAM", values: ermMaps.slice(j * area, (j + 1) * area) },
-      { name: "MaskTune xGradCAM", values: maskTuneMaps.slice(j * area, (j + 1) * area) },
-    ],
-  }));
+  const examples = withExamples ? heatmapExamples(data.testBiased, config, { ERM: best, MaskTune: maskTune }) : [];
   [best, maskTune, randMask].forEach((c) => c.model.dispose());
 
   const result: SeedResult = {
@@ -231,6 +220,19 @@ async function runSeed(config: Fig2Config, seed: number, log: Logger): Promise<{
     seconds: (Date.now() - started) / 1000,
   };
   return { result, examples, source: digits.source };
+}
+
+/** A few biased-test digits with each model's xGradCAM heatmap. */
+function heatmapExamples(ds: ImageDataset, config: Fig2Config, models: Record<string, Classifier>): HeatmapExample[] {
+  const shown = exampleIndices(ds, config.heatmapExamples);
+  const area = ds.shape[0] * ds.shape[1];
+  const per = pixelsPerImage(ds);
+  const maps = Object.entries(models).map(([name, c]) => ({ name: `${name} xGradCAM`, values: computeHeatmaps(c, ds, { ...config.masking, indices: shown }) }));
+  return shown.map((i, j) => ({
+    title: `class ${ds.labels[i]}${ds.attributes.square[i] ? " + square" : ""}`,
+    image: ds.images.slice(i * per, (i + 1) * per),
+    maps: maps.map((m) => ({ name: m.name, values: m.values.slice(j * area, (j + 1) * area) })),
+  }));
 }
 
 function describeEpoch(method: string, r: EpochRecord): string {
@@ -320,9 +322,9 @@ export async function run(config: Fig2Config, log: Logger = consoleLogger): Prom
   let examples: HeatmapExample[] = [];
   let source = "";
   for (const seed of config.seeds) {
-    const out = await runSeed(config, seed, log);
+    const out = await runSeed(config, seed, seeds.length === 0, log);
     seeds.push(out.result);
-    if (examples.length === 0) examples = out.examples;
+    if (seeds.length === 1) examples = out.examples;
     source = out.source;
   }
   const { summary, runs, stats } = summarise(config, source, seeds, prov);

@@ -61,8 +61,8 @@ export function heatmapGridFigure(title: string, examples: readonly HeatmapExamp
     title: { text: title },
     grid: { rows: examples.length, columns, pattern: "independent" },
     height: 180 * examples.length + 100,
-    width: 180 * columns + 120,
-    margin: { t: 80, l: 90 },
+    width: 180 * columns + 160,
+    margin: { t: 80, l: 130 },
     annotations: [] as Record<string, unknown>[],
   };
   examples.forEach((ex, r) => {
