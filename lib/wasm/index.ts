@@ -21,7 +21,9 @@ import { cast, identity } from "./identity";
 import { BATCH_NORM_GRAD_SUMS, batchNormGradSums } from "./batchnorm-sums";
 import { fusedBatchNormGradConfig } from "./batchnorm-grad";
 import { meanGradConfig } from "./mean-grad";
+import { SGD_MOMENTUM, sgdMomentum } from "./sgd-momentum";
 import { captureStockKernels } from "./util";
+import { splitKernel, startHelper, stopHelper } from "./parallel";
 
 type Mode = "stock" | "fast";
 
@@ -49,6 +51,14 @@ const KERNELS: KitKernel[] = [
   k("Cast", "speed", cast),
   // Kit-only kernel used by the FusedBatchNorm gradient below.
   k(BATCH_NORM_GRAD_SUMS, "speed", batchNormGradSums),
+  // Kit-only kernel used by SgdTrainer (lib/train/sgd.ts) when registered.
+  k(SGD_MOMENTUM, "speed", sgdMomentum),
+  // The big conv kernels split by batch over two threads (parallel.ts); these
+  // override the single-threaded entries above in fast mode.
+  k("Conv2D", "speed", splitKernel("Conv2D")),
+  k("FusedConv2D", "speed", splitKernel("FusedConv2D")),
+  k("Conv2DBackpropInput", "speed", splitKernel("Conv2DBackpropInput")),
+  k("Conv2DBackpropFilter", "speed", splitKernel("Conv2DBackpropFilter")),
 ];
 
 /** Gradient replacements (fast mode only; off wasm they defer to the original). */
@@ -59,7 +69,7 @@ const GRADIENTS: { name: string; make: (original: tf.GradConfig) => tf.GradConfi
 
 /** Stock wasm kernels the kit kernels call (captured before any is replaced). */
 const BUILDING_BLOCKS = [
-  "Conv2D", "Conv2DBackpropInput", "Transpose", "Reverse", "PadV2", "Slice",
+  "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Transpose", "Reverse", "PadV2", "Slice",
   "BatchMatMul", "Fill", "Tile", "Sum", "Mean", "MaxPoolGrad", "Cast",
 ];
 
@@ -103,12 +113,16 @@ export function registerWasmTrainingKernels(options: { fast?: boolean } = {}): s
       grads.push(name);
     }
   }
+  let threads = "";
+  if (mode === "fast") threads = startHelper();
+  else stopHelper();
   current = mode;
   const parts = [`kit kernels ${mode}${env === "stock" ? " (MASKTUNE_WASM_KERNELS=stock)" : ""}`];
   if (done.missing.length) parts.push(`added ${done.missing.join(", ")}`);
   if (done.fix.length) parts.push(`fixed ${done.fix.join(", ")}`);
-  if (done.speed.length) parts.push(`faster ${done.speed.join(", ")}`);
+  if (done.speed.length) parts.push(`faster ${[...new Set(done.speed)].join(", ")}`);
   if (grads.length) parts.push(`gradients ${grads.join(", ")}`);
+  if (threads) parts.push(threads);
   description = parts.join("; ");
   return description;
 }
