@@ -3,7 +3,7 @@
  * masktune <experiment> [options]
  *
  *   masktune fig2                 the paper's Figure 2 on the embedded MNIST digits
- *   masktune fig2 --smoke         a small, fast configuration (tests, CI)
+ *   masktune table5 --smoke       a small, fast configuration (tests, CI)
  *   masktune fig2 --data DIR      use the MNIST IDX files in DIR
  *
  * Bad input ends with one clear message and a non-zero exit; --debug adds the stack.
@@ -11,13 +11,16 @@
 import { parseArgs } from "util";
 import { initBackend } from "./backend";
 import { KitError } from "./errors";
-import * as fig2 from "./experiments/fig2";
+import { EXPERIMENTS, EXPERIMENT_NAMES, Experiment, ExperimentName } from "./experiments/registry";
+import { MnistConfig } from "./experiments/mnist-setup";
 import { NonFiniteLossError } from "./train/loop";
 import { SCHEDULES, ScheduleName } from "./train/schedule";
 
-const USAGE = `usage: masktune fig2 [--smoke] [--out DIR] [--data MNIST_IDX_DIR] [--seeds 1,2,3]
+const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data MNIST_IDX_DIR] [--seeds 1,2,3]
                     [--epochs N] [--schedule ${SCHEDULES.join("|")}] [--placement random|by-digit]
-                    [--finetune-from best|last] [--debug]`;
+                    [--finetune-from best|last] [--fresh] [--debug]
+experiments:
+${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}`;
 
 function usageError(message: string): KitError {
   return new KitError("command line", "valid options", message, `\n${USAGE}`);
@@ -47,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
       schedule: { type: "string" },
       placement: { type: "string" },
       "finetune-from": { type: "string" },
+      fresh: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -55,22 +59,24 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const [experiment] = positionals;
-  if (experiment !== "fig2") throw usageError(experiment ? `experiment "${experiment}"` : "no experiment");
+  const [name] = positionals;
+  if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `experiment "${name}"` : "no experiment");
+  const experiment: Experiment = EXPERIMENTS[name as ExperimentName];
 
-  await initBackend();
-  const overrides: Partial<fig2.Fig2Config> = {};
+  const overrides: Partial<MnistConfig> = { fresh: values.fresh };
   if (values.data) overrides.idxDir = values.data;
   if (values.out) overrides.outDir = values.out;
   if (values.seeds) overrides.seeds = values.seeds.split(",").map((s) => positiveInt("--seeds", s));
-  const config = values.smoke ? fig2.smokeConfig(overrides) : fig2.defaultConfig(overrides);
+  const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
   if (values.epochs) config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
   if (values.schedule) config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
   if (values.placement) config.bias = { ...config.bias, placement: oneOf("--placement", values.placement, ["random", "by-digit"] as const) };
   if (values["finetune-from"]) config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
+
+  await initBackend();
   const started = Date.now();
-  await fig2.run(config);
-  console.log(`[masktune] done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  await experiment.run(config);
+  console.log(`[masktune] ${name} done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

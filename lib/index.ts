@@ -23,9 +23,10 @@ export { trainErm, trainEpoch, loadClassifier, NonFiniteLossError } from "./trai
 
 export { computeHeatmaps, CAM_METHODS } from "./explain/cam";
 export type { CamMethod } from "./explain/cam";
-export { maskFromHeatmap, masksFromHeatmaps, applyMasks, meanStdThreshold } from "./masking/threshold";
+export { maskFromHeatmap, masksFromHeatmaps, applyMasks, meanStdThreshold, maskedShare, describeRule, PAPER_RULE } from "./masking/threshold";
+export type { MaskRule } from "./masking/threshold";
 export { maskWithHeatmaps, fineTuneOneEpoch, PAPER_MASKING } from "./masking/masktune";
-export { randomSquareMasks, PAPER_RANDMASK } from "./masking/randmask";
+export { randomSquareMasks, PAPER_RANDMASK, describeRandMask } from "./masking/randmask";
 
 export { accuracy } from "./eval/metrics";
 export { predictProbabilities, predictClasses } from "./eval/predict";
@@ -33,6 +34,17 @@ export { squareHitRate } from "./eval/shortcut";
 
 export { toCsv, parseCsv, writeCsv, toDataFrame, textTable } from "./report/csv";
 export { renderReport, writeReport, htmlTable, figureHtml, plotlyScript } from "./report/html";
-export type { PlotlyFigure } from "./report/figures";
+export type { PlotlyFigure, GridRow } from "./report/figures";
+export { imageGridFigure, groupedBarFigure, lineFigure } from "./report/figures";
 
+export { iterativeMaskTune, multiplyMasks, ITERATIVE_MODES } from "./masking/iterative";
+export type { IterativeMode, RoundRecord } from "./masking/iterative";
+
+export { EXPERIMENTS, EXPERIMENT_NAMES } from "./experiments/registry";
+export type { ExperimentName } from "./experiments/registry";
+export { DISPLAY_COLUMNS, displayRows } from "./experiments/results";
+export type { ExperimentResult } from "./experiments/results";
 export * as fig2 from "./experiments/fig2";
+export * as table5 from "./experiments/table5";
+export * as table6 from "./experiments/table6";
+export * as ablationThreshold from "./experiments/ablation-threshold";

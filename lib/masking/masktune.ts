@@ -9,21 +9,20 @@ import { Classifier } from "../models/classifier";
 import { Rng } from "../random";
 import { EpochRecord, trainEpoch } from "../train/loop";
 import { SgdConfig, SgdTrainer } from "../train/sgd";
-import { applyMasks, maskedShare, masksFromHeatmaps } from "./threshold";
+import { MaskRule, PAPER_RULE, applyMasks, maskedShare, masksFromHeatmaps } from "./threshold";
 
 export interface MaskingConfig {
   method: CamMethod;
-  /** tau = mean + k * std over the positive heatmap values. */
-  k: number;
+  rule: MaskRule;
   batchSize: number;
 }
 
-export const PAPER_MASKING: MaskingConfig = { method: "xgradcam", k: 2, batchSize: 250 };
+export const PAPER_MASKING: MaskingConfig = { method: "xgradcam", rule: PAPER_RULE, batchSize: 250 };
 
 export interface MaskedSet {
   masked: ImageDataset;
-  /** N * H * W, 1 = keep, 0 = masked. */
-  masks: Uint8Array;
+  /** N * H * W multipliers, 1 = keep, 0 = removed. */
+  masks: Float32Array;
   /** Share of pixels masked over the whole set. */
   maskedShare: number;
 }
@@ -31,12 +30,12 @@ export interface MaskedSet {
 /** Masks `ds` with heatmaps of `c` (computed once, offline, as in the paper). */
 export function maskWithHeatmaps(c: Classifier, ds: ImageDataset, config: MaskingConfig): MaskedSet {
   const heatmaps = computeHeatmaps(c, ds, { method: config.method, batchSize: config.batchSize });
-  const masks = masksFromHeatmaps(heatmaps, ds.shape[0] * ds.shape[1], config.k);
+  const masks = masksFromHeatmaps(heatmaps, ds.shape[0] * ds.shape[1], config.rule);
   return maskWith(ds, masks, `${ds.name}+masktune`);
 }
 
 /** `ds` with given masks applied. */
-export function maskWith(ds: ImageDataset, masks: Uint8Array, name: string): MaskedSet {
+export function maskWith(ds: ImageDataset, masks: Float32Array, name: string): MaskedSet {
   if (masks.length !== size(ds) * ds.shape[0] * ds.shape[1]) {
     throw new Error(`maskWith: ${masks.length} mask pixels for ${size(ds)} images of ${ds.shape[0]}x${ds.shape[1]}`);
   }

@@ -10,12 +10,16 @@ export interface RandMaskConfig {
   maxSide: number;
 }
 
-/** The paper's MNIST setting: sides 2..14. */
+/** The paper's MNIST setting: sides 2..14 (= 2..H/2, also appendix Table 6's random windows). */
 export const PAPER_RANDMASK: RandMaskConfig = { minSide: 2, maxSide: 14 };
 
+export function describeRandMask(config: RandMaskConfig): string {
+  return config.minSide === config.maxSide ? `random ${config.minSide}x${config.minSide} window` : `random window, side ${config.minSide}-${config.maxSide}`;
+}
+
 /** N masks of height x width (1 = keep, 0 = masked), concatenated. */
-export function randomSquareMasks(n: number, height: number, width: number, config: RandMaskConfig, rng: Rng): Uint8Array {
-  const masks = new Uint8Array(n * height * width).fill(1);
+export function randomSquareMasks(n: number, height: number, width: number, config: RandMaskConfig, rng: Rng): Float32Array {
+  const masks = new Float32Array(n * height * width).fill(1);
   for (let i = 0; i < n; i++) {
     const side = rng.int(config.minSide, config.maxSide);
     const top = rng.int(0, height - 1) - Math.floor(side / 2);

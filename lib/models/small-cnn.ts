@@ -11,6 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random";
 import { Classifier } from "./classifier";
 
+/** Architecture name and CAM layer, for reloading a checkpoint as a Classifier. */
+export const SMALL_CNN: Omit<Classifier, "model"> = { architecture: "small-cnn", camLayer: "relu4" };
+
 export interface SmallCnnOptions {
   inputShape: readonly [number, number, number];
   numClasses: number;
@@ -47,5 +50,5 @@ export function smallCnn({ inputShape, numClasses, seed }: SmallCnnOptions): Cla
       tf.layers.dense({ name: "logits", units: numClasses, kernelInitializer: weights() }),
     ],
   });
-  return { architecture: "small-cnn", model, camLayer: "relu4" };
+  return { ...SMALL_CNN, model };
 }

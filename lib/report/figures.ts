@@ -41,59 +41,92 @@ export function groupedBarFigure(title: string, categories: readonly string[], s
   };
 }
 
-export interface HeatmapExample {
+/** One panel of an image grid: an RGB image (H x W x 3) or a heatmap (H x W), values in [0, 1]. */
+export interface GridPanel {
+  name: string;
+  kind: "rgb" | "heatmap";
+  values: Float32Array;
+}
+
+/** One row of an image grid, e.g. a digit, then its heatmap under each model. */
+export interface GridRow {
   title: string;
-  /** H x W x 3 in [0, 1], row-major. */
-  image: Float32Array;
-  /** Named H x W maps in [0, 1], one panel each (e.g. ERM, MaskTune). */
-  maps: { name: string; values: Float32Array }[];
+  panels: GridPanel[];
 }
 
-function rows2d(values: Float32Array, height: number, width: number, scale = 1): number[][] {
-  return Array.from({ length: height }, (_, r) => Array.from(values.subarray(r * width, (r + 1) * width), (v) => Math.round(v * scale * 1000) / 1000));
+function rounded(values: Iterable<number>, scale: number): number[] {
+  return Array.from(values, (v) => Math.round(v * scale * 1000) / 1000);
 }
 
-/** A grid: one row per example, the input image then one heatmap per model. */
-export function heatmapGridFigure(title: string, examples: readonly HeatmapExample[], height: number, width: number): PlotlyFigure {
-  const columns = 1 + (examples[0]?.maps.length ?? 0);
+function panelTrace(panel: GridPanel, height: number, width: number, showScale: boolean): Record<string, unknown> {
+  if (panel.kind === "rgb") {
+    const z = Array.from({ length: height }, (_, y) =>
+      Array.from({ length: width }, (_, x) => Array.from(panel.values.subarray((y * width + x) * 3, (y * width + x) * 3 + 3), (v) => Math.round(255 * v))),
+    );
+    return { type: "image", z, hoverinfo: "skip" };
+  }
+  const z = Array.from({ length: height }, (_, r) => rounded(panel.values.subarray(r * width, (r + 1) * width), 1));
+  return { type: "heatmap", z, zmin: 0, zmax: 1, colorscale: "Jet", showscale: showScale };
+}
+
+/** A grid of images and heatmaps: one row per `rows` entry, one column per panel. */
+export function imageGridFigure(title: string, rows: readonly GridRow[], height: number, width: number): PlotlyFigure {
+  const columns = Math.max(1, ...rows.map((r) => r.panels.length));
   const data: Record<string, unknown>[] = [];
+  const annotations: Record<string, unknown>[] = [];
   const layout: Record<string, unknown> = {
     title: { text: title },
-    grid: { rows: examples.length, columns, pattern: "independent" },
-    height: 180 * examples.length + 100,
+    grid: { rows: rows.length, columns, pattern: "independent" },
+    height: 180 * rows.length + 100,
     width: 180 * columns + 160,
     margin: { t: 80, l: 130 },
-    annotations: [] as Record<string, unknown>[],
+    annotations,
   };
-  examples.forEach((ex, r) => {
-    const panels = [{ name: "input", values: ex.image }, ...ex.maps];
-    panels.forEach((panel, c) => {
+  let firstHeatmap = true;
+  rows.forEach((row, r) => {
+    row.panels.forEach((panel, c) => {
       const k = r * columns + c + 1;
       const axis = k === 1 ? "" : String(k);
-      if (c === 0) {
-        const pixels = Array.from({ length: height }, (_, y) =>
-          Array.from({ length: width }, (_, x) => Array.from(panel.values.subarray((y * width + x) * 3, (y * width + x) * 3 + 3), (v) => Math.round(255 * v))),
-        );
-        data.push({ type: "image", z: pixels, xaxis: `x${axis}`, yaxis: `y${axis}`, hoverinfo: "skip" });
-      } else {
-        data.push({
-          type: "heatmap",
-          z: rows2d(panel.values, height, width),
-          zmin: 0,
-          zmax: 1,
-          colorscale: "Jet",
-          showscale: k === 2,
-          xaxis: `x${axis}`,
-          yaxis: `y${axis}`,
-        });
-      }
+      data.push({ ...panelTrace(panel, height, width, panel.kind === "heatmap" && firstHeatmap), xaxis: `x${axis}`, yaxis: `y${axis}` });
+      if (panel.kind === "heatmap") firstHeatmap = false;
       layout[`xaxis${axis}`] = { visible: false };
       layout[`yaxis${axis}`] = { visible: false, autorange: "reversed", scaleanchor: `x${axis}` };
-      if (r === 0) {
-        (layout.annotations as Record<string, unknown>[]).push({ text: panel.name, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.15, showarrow: false });
-      }
+      if (r === 0) annotations.push({ text: panel.name, xref: `x${axis} domain`, yref: `y${axis} domain`, x: 0.5, y: 1.15, showarrow: false });
     });
-    (layout.annotations as Record<string, unknown>[]).push({ text: ex.title, xref: `x${r * columns === 0 ? "" : r * columns + 1} domain`, yref: `y${r * columns === 0 ? "" : r * columns + 1} domain`, x: -0.1, y: 0.5, xanchor: "right", showarrow: false });
+    const axis = r === 0 ? "" : String(r * columns + 1);
+    annotations.push({ text: row.title, xref: `x${axis} domain`, yref: `y${axis} domain`, x: -0.1, y: 0.5, xanchor: "right", showarrow: false });
   });
   return { data, layout };
+}
+
+export interface LineSeries {
+  name: string;
+  x: number[];
+  /** Fractions; error bars from std when n > 1. */
+  y: (MeanStd | null)[];
+  dash?: "solid" | "dash" | "dot";
+  /** Paper numbers are drawn as markers only. */
+  paper?: boolean;
+}
+
+/** Lines (percent) over a numeric x axis, e.g. accuracy per masking round. */
+export function lineFigure(title: string, xTitle: string, series: readonly LineSeries[], yTitle = "accuracy (%)"): PlotlyFigure {
+  return {
+    data: series.map((s) => ({
+      type: "scatter",
+      mode: s.paper ? "markers" : "lines+markers",
+      name: s.name,
+      x: s.x,
+      y: s.y.map((v) => (v ? 100 * v.mean : null)),
+      error_y: { type: "data", array: s.y.map((v) => (v && v.n > 1 ? 100 * v.std : 0)), visible: !s.paper },
+      line: { dash: s.dash ?? "solid" },
+      ...(s.paper ? { marker: { symbol: "x", size: 10 } } : {}),
+    })),
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: xTitle }, dtick: 1 },
+      yaxis: { title: { text: yTitle }, range: [0, 105] },
+      legend: { orientation: "h", y: -0.25 },
+    },
+  };
 }

@@ -125,7 +125,7 @@ export async function trainErm(classifier: Classifier, train: ImageDataset, val:
   return { history, bestEpoch, bestValAccuracy, bestCheckpoint: path.join(best, "model.json"), lastCheckpoint: path.join(last, "model.json") };
 }
 
-/** Reloads a checkpoint as a classifier of the same architecture. */
-export async function loadClassifier(like: Classifier, modelJson: string): Promise<Classifier> {
-  return { ...like, model: await loadModel(modelJson) };
+/** Reloads a checkpoint as a classifier of the given architecture. */
+export async function loadClassifier(like: Omit<Classifier, "model">, modelJson: string): Promise<Classifier> {
+  return { architecture: like.architecture, camLayer: like.camLayer, model: await loadModel(modelJson) };
 }

@@ -22,6 +22,7 @@ import { BATCH_NORM_GRAD_SUMS, batchNormGradSums } from "./batchnorm-sums";
 import { fusedBatchNormGradConfig } from "./batchnorm-grad";
 import { meanGradConfig } from "./mean-grad";
 import { SGD_MOMENTUM, sgdMomentum } from "./sgd-momentum";
+import { fusedBatchNorm } from "./batchnorm";
 import { captureStockKernels } from "./util";
 import { splitKernel, startHelper, stopHelper } from "./parallel";
 
@@ -49,6 +50,7 @@ const KERNELS: KitKernel[] = [
   k("Mean", "speed", mean),
   k("Identity", "speed", identity),
   k("Cast", "speed", cast),
+  k("FusedBatchNorm", "speed", fusedBatchNorm),
   // Kit-only kernel used by the FusedBatchNorm gradient below.
   k(BATCH_NORM_GRAD_SUMS, "speed", batchNormGradSums),
   // Kit-only kernel used by SgdTrainer (lib/train/sgd.ts) when registered.
@@ -70,7 +72,7 @@ const GRADIENTS: { name: string; make: (original: tf.GradConfig) => tf.GradConfi
 /** Stock wasm kernels the kit kernels call (captured before any is replaced). */
 const BUILDING_BLOCKS = [
   "Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Transpose", "Reverse", "PadV2", "Slice",
-  "BatchMatMul", "Fill", "Tile", "Sum", "Mean", "MaxPoolGrad", "Cast",
+  "BatchMatMul", "Fill", "Tile", "Sum", "Mean", "MaxPoolGrad", "Cast", "FusedBatchNorm",
 ];
 
 /** The wasm kernel configs and gradients as first seen, before the kit touched anything. */

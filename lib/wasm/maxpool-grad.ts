@@ -34,6 +34,10 @@ export function maxPoolGrad(args: Args): TensorInfo {
   const fH = info.effectiveFilterHeight, fW = info.effectiveFilterWidth;
   const sH = info.strideHeight, sW = info.strideWidth;
   const pT = info.padInfo.top, pL = info.padInfo.left;
+  if (fH === 2 && fW === 2 && sH === 2 && sW === 2 && pT === 0 && pL === 0 && 2 * OH <= H && 2 * OW <= W) {
+    pool2x2Grad(x, g, dx, batchSize, H, W, C, OH, OW);
+    return dxInfo;
+  }
   for (let b = 0; b < batchSize; b++) {
     const xb = b * H * W * C;
     for (let oh = 0; oh < OH; oh++) {
@@ -58,4 +62,35 @@ export function maxPoolGrad(args: Args): TensorInfo {
     }
   }
   return dxInfo;
+}
+
+/**
+ * The common 2x2, stride-2, unpadded case (SmallCNN's pools) unrolled: the
+ * four candidates of a window in row-major order, the first strict maximum
+ * over -Infinity wins, exactly as the general loop above (~2x faster).
+ */
+function pool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, batch: number, H: number, W: number, C: number, OH: number, OW: number): void {
+  const row = W * C;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const top = (b * H + 2 * oh) * row;
+      let gOff = ((b * OH + oh) * OW) * C;
+      for (let ow = 0; ow < OW; ow++, gOff += C) {
+        const i0 = top + 2 * ow * C;
+        for (let ch = 0; ch < C; ch++) {
+          const a = i0 + ch, bb = a + C, c = a + row, d = c + C;
+          let best = -Infinity, at = -1;
+          let v = x[a];
+          if (v > best) { best = v; at = a; }
+          v = x[bb];
+          if (v > best) { best = v; at = bb; }
+          v = x[c];
+          if (v > best) { best = v; at = c; }
+          v = x[d];
+          if (v > best) { at = d; }
+          if (at >= 0) dx[at] = g[gOff + ch];
+        }
+      }
+    }
+  }
 }

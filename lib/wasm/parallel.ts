@@ -216,10 +216,17 @@ function outSize(name: string, inputs: Record<string, TensorInfo>, attrs: tf.Nam
 /** Waits for the worker's half; its output as a view of shared memory. */
 function waitJob(job: { size: number; offset: number; seq: number }): Float32Array {
   const hp = helper!;
+  const t0 = Date.now();
   for (;;) {
     const done = Atomics.load(hp.ctrl, DONE);
     if (done === job.seq) break;
     Atomics.wait(hp.ctrl, DONE, done, 1000);
+    // A job takes milliseconds to a few seconds; a worker that died outright
+    // (not a JS error, which it reports) would otherwise hang us for ever.
+    if (Date.now() - t0 > 300_000) {
+      stopHelper();
+      throw new Error("kit wasm conv worker did not answer for 5 minutes; stopped it (MASKTUNE_WASM_THREADS=1 avoids it)");
+    }
   }
   if (Atomics.load(hp.ctrl, FAILED) === 1) throw new Error("kit wasm conv worker failed (see its error above)");
   return hp.data.subarray(job.offset, job.offset + job.size);

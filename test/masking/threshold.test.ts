@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import { applyMasks, maskFromHeatmap, maskedShare, masksFromHeatmaps, meanStdThreshold } from "../../lib/masking/threshold";
+import { applyMasks, describeRule, maskFromHeatmap, maskedShare, masksFromHeatmaps, meanStdThreshold } from "../../lib/masking/threshold";
 import { PAPER_RANDMASK, randomSquareMasks } from "../../lib/masking/randmask";
 import { Rng } from "../../lib/random";
 
-const masked = (mask: Uint8Array) => Array.from(mask.keys()).filter((i) => mask[i] === 0);
+const masked = (mask: Float32Array) => Array.from(mask.keys()).filter((i) => mask[i] === 0);
 
 describe("mask threshold (mean + k*std over positive values)", () => {
   it("C01(i): population std over the positives masks only the 1.0 pixel", () => {
@@ -40,13 +40,40 @@ describe("mask threshold (mean + k*std over positive values)", () => {
 
   it("masks a batch image by image and multiplies every channel", () => {
     const heat = Float32Array.from([0, 0.1, 0.1, 1, /* image 2: */ 0, 0, 0, 0]);
-    const masks = masksFromHeatmaps(heat, 4, 1);
+    const masks = masksFromHeatmaps(heat, 4, { kind: "mean-std", k: 1 });
     assert.deepEqual(Array.from(masks), [1, 1, 1, 0, 1, 1, 1, 1]);
     const rgb = Float32Array.from({ length: 24 }, () => 0.5);
     const out = applyMasks(rgb, masks, 3);
     assert.deepEqual(Array.from(out.slice(9, 12)), [0, 0, 0]);
     assert.equal(out.filter((v) => v === 0).length, 3);
     assert.equal(maskedShare(masks), 1 / 8);
+  });
+});
+
+describe("threshold variants (section 3 ablation) on a known heatmap", () => {
+  // Two 4-pixel heatmaps; positives of both: .2 .4 .6 .8 .5 → dataset mean 0.5.
+  const heat = Float32Array.from([0, 0.2, 0.4, 0.6, /* image 2: */ 0.8, 0.5, 0, 0]);
+
+  it("mean + k·std for k = 0..3 removes fewer pixels as k grows", () => {
+    // image 1 positives .2 .4 .6: mean .4, std .1633 → tau(k) = .4, .5633, .7266, .89
+    const removed = [0, 1, 2, 3].map((k) => masked(masksFromHeatmaps(heat.subarray(0, 4), 4, { kind: "mean-std", k })));
+    assert.deepEqual(removed, [[3], [3], [], []]);
+  });
+
+  it("dataset-wide mean: one threshold (0.5) for every image", () => {
+    assert.deepEqual(masked(masksFromHeatmaps(heat, 4, { kind: "dataset-mean" })), [3, 4]);
+  });
+
+  it("top-K removes the K hottest positive pixels per image, never a zero", () => {
+    assert.deepEqual(masked(masksFromHeatmaps(heat, 4, { kind: "top-k", pixels: 2 })), [2, 3, 4, 5]);
+    assert.deepEqual(masked(masksFromHeatmaps(heat, 4, { kind: "top-k", pixels: 3 })), [1, 2, 3, 4, 5]);
+  });
+
+  it("soft masks multiply by 1 - heatmap and count fractionally", () => {
+    const soft = masksFromHeatmaps(heat, 4, { kind: "soft" });
+    assert.ok(Array.from(soft).every((v, i) => Math.abs(v - (1 - heat[i])) < 1e-7));
+    assert.ok(Math.abs(maskedShare(soft) - 2.5 / 8) < 1e-7);
+    assert.equal(describeRule({ kind: "soft" }), "soft (1 - heatmap)");
   });
 });
 
@@ -70,6 +97,15 @@ describe("RandMask", () => {
       }
     }
     assert.deepEqual([...sides].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  });
+
+  it("fixed-size windows: every unclipped hole is exactly side x side", () => {
+    const masks = randomSquareMasks(300, 28, 28, { minSide: 8, maxSide: 8 }, Rng.for(2, "w"));
+    for (let i = 0; i < 300; i++) {
+      const holes = masked(masks.subarray(i * 784, (i + 1) * 784));
+      assert.ok(holes.length <= 64 && holes.length >= 16, `image ${i}: ${holes.length}`);
+    }
+    assert.ok(Array.from({ length: 300 }, (_, i) => masked(masks.subarray(i * 784, (i + 1) * 784)).length).filter((n) => n === 64).length > 150);
   });
 
   it("is reproducible from its seed", () => {

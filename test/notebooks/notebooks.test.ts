@@ -21,31 +21,41 @@ interface Output {
   data?: Record<string, string | string[]>;
 }
 
+/** Each notebook and a figure it must show (by its div id). */
+const NOTEBOOKS: [string, string][] = [
+  ["fig2-biased-mnist", "fig2-figure-1"],
+  ["table5-iterative", "table5-figure-0"],
+  ["table6-random-masking", "table6-figure-0"],
+  ["ablation-threshold", "ablation-threshold-figure-1"],
+];
+
 describe("notebooks (headless, tslab kernel, smoke configuration)", () => {
-  it("fig2-biased-mnist.ipynb executes and its saved outputs show the table and the figures", function () {
-    this.timeout(600_000);
-    const missing = jupyterReady();
-    if (missing) {
-      // CI installs Jupyter (.ci/run); a bare developer machine may not have it.
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    fs.mkdirSync(OUT, { recursive: true });
-    const run = spawnSync(
-      "jupyter",
-      ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", OUT, path.join(ROOT, "notebooks", "fig2-biased-mnist.ipynb")],
-      { encoding: "utf8", cwd: path.join(ROOT, "notebooks"), env: { ...process.env, MASKTUNE_NOTEBOOK_MODE: "smoke" } },
-    );
-    assert.equal(run.status, 0, run.stderr);
-    const executed = JSON.parse(fs.readFileSync(path.join(OUT, "fig2-biased-mnist.ipynb"), "utf8")) as { cells: { outputs?: Output[] }[] };
-    const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
-    assert.ok(!outputs.some((o) => o.output_type === "error"), "no cell raised");
-    const html = outputs.map((o) => [o.data?.["text/html"] ?? ""].flat().join("")).join("\n");
-    assert.match(html, /<th>ours \(%\)<\/th>/);
-    assert.match(html, /MaskTune<\/td><td>test-biased/);
-    assert.match(html, /Plotly\.newPlot\("fig2-accuracy"/);
-    assert.match(html, /Plotly\.newPlot\("fig2-heatmaps"/);
-    const text = outputs.map((o) => [o.text ?? ""].flat().join("")).join("\n");
-    assert.match(text, /ERM seed 1 {2}epoch 3\/3/);
-  });
+  for (const [name, figureId] of NOTEBOOKS) {
+    it(`${name}.ipynb executes and its saved outputs show the table and the figures`, function () {
+      this.timeout(600_000);
+      const missing = jupyterReady();
+      if (missing) {
+        // CI installs Jupyter (.ci/run); a bare developer machine may not have it.
+        console.log(`      skipped: ${missing}`);
+        this.skip();
+      }
+      fs.mkdirSync(OUT, { recursive: true });
+      const run = spawnSync(
+        "jupyter",
+        ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", OUT, path.join(ROOT, "notebooks", `${name}.ipynb`)],
+        { encoding: "utf8", cwd: path.join(ROOT, "notebooks"), env: { ...process.env, MASKTUNE_NOTEBOOK_MODE: "smoke" } },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      const executed = JSON.parse(fs.readFileSync(path.join(OUT, `${name}.ipynb`), "utf8")) as { cells: { outputs?: Output[] }[] };
+      const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
+      assert.ok(!outputs.some((o) => o.output_type === "error"), "no cell raised");
+      const html = outputs.map((o) => [o.data?.["text/html"] ?? ""].flat().join("")).join("\n");
+      assert.match(html, /<th>ours \(%\)<\/th>/);
+      assert.match(html, /<td>ERM<\/td><td>test-biased<\/td><td>accuracy<\/td>/);
+      assert.ok(html.includes(`Plotly.newPlot("${figureId}"`), `figure ${figureId}`);
+      const text = outputs.map((o) => [o.text ?? ""].flat().join("")).join("\n");
+      assert.match(text, /mode smoke/);
+      assert.match(text, /mean accuracy over all rows: \d+\.\d\d%/);
+    });
+  }
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { csvField, parseCsv, textTable, toCsv, toDataFrame } from "../../lib/report/csv";
-import { groupedBarFigure, heatmapGridFigure } from "../../lib/report/figures";
+import { groupedBarFigure, imageGridFigure, lineFigure } from "../../lib/report/figures";
 import { escapeHtml, renderReport } from "../../lib/report/html";
 import { meanStd, percent } from "../../lib/report/stats";
 
@@ -59,11 +59,22 @@ describe("reporting", () => {
   it("builds a heatmap grid: one image and one heatmap per model per row", () => {
     const image = new Float32Array(2 * 2 * 3).fill(1);
     const map = Float32Array.from([0, 0.5, 1, 0.25]);
-    const fig = heatmapGridFigure("t", [{ title: "x", image, maps: [{ name: "ERM", values: map }, { name: "MaskTune", values: map }] }], 2, 2);
+    const fig = imageGridFigure("t", [{ title: "x", panels: [{ name: "input", kind: "rgb", values: image }, { name: "ERM", kind: "heatmap", values: map }, { name: "MaskTune", kind: "heatmap", values: map }] }], 2, 2);
     assert.deepEqual(fig.data.map((d) => d.type), ["image", "heatmap", "heatmap"]);
     assert.deepEqual(fig.data[0].z, [[[255, 255, 255], [255, 255, 255]], [[255, 255, 255], [255, 255, 255]]]);
     assert.deepEqual(fig.data[1].z, [[0, 0.5], [1, 0.25]]);
     assert.deepEqual(fig.layout.grid, { rows: 1, columns: 3, pattern: "independent" });
+    assert.deepEqual(fig.data.map((d) => d.showscale), [undefined, true, false], "one colour scale");
+  });
+
+  it("builds a line figure: ours with error bars, the paper as markers", () => {
+    const fig = lineFigure("t", "round", [
+      { name: "ours", x: [0, 1], y: [{ mean: 0.2, std: 0.01, n: 3 }, { mean: 0.9, std: 0.02, n: 3 }] },
+      { name: "paper", x: [0, 1], paper: true, y: [null, { mean: 0.97, std: 0, n: 1 }] },
+    ]);
+    assert.deepEqual(fig.data[0].y, [20, 90]);
+    assert.deepEqual((fig.data[0].error_y as { array: number[] }).array, [1, 2]);
+    assert.equal(fig.data[1].mode, "markers");
   });
 
   it("renders a standalone page with plotly inlined and text escaped", () => {

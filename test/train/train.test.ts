@@ -44,7 +44,7 @@ describe("training", () => {
     const passes: number[] = [];
     for (let pass = 0; pass < 3; pass++) {
       computeHeatmaps(c, images, { method: "xgradcam", batchSize: 2 });
-      maskWithHeatmaps(c, images, { method: "xgradcam", k: 2, batchSize: 2 });
+      maskWithHeatmaps(c, images, { method: "xgradcam", rule: { kind: "mean-std", k: 2 }, batchSize: 2 });
       passes.push(tf.memory().numTensors);
     }
     assert.equal(passes[2], passes[1]);

@@ -93,3 +93,23 @@ describe(`${SGD_MOMENTUM} (fused momentum SGD with weight decay) vs tf ops on cp
     assert.deepEqual(Array.from(wasm[1]), Array.from(cpu[1]));
   });
 });
+
+describe("FusedBatchNorm forward (kit JS kernel) vs cpu", () => {
+  const CASES: [number[], boolean][] = [[[4, 5, 6, 8], true], [[3, 5, 7], true], [[2, 3, 3, 6], false], [[5, 12], true]];
+  for (const [shape, affine] of CASES) {
+    it(`${JSON.stringify(shape)} ${affine ? "with" : "without"} scale and offset`, async () => {
+      registerWasmTrainingKernels();
+      const c = shape[shape.length - 1];
+      const { err } = await cpuVsWasm(() => {
+        const x = tf.add(tf.mul(tensor(shape, 41), 3), 1);
+        const mean = tensor([c], 42), variance = tf.add(tf.abs(tensor([c], 43)), 0.1);
+        return [tf.batchNorm(x, mean, variance, affine ? tensor([c], 44) : undefined, affine ? tf.add(tensor([c], 45), 1) : undefined, 1e-5)];
+      });
+      assert.ok(err < TOL, `rel err ${err}`);
+    });
+  }
+  it("full-size statistics (falls back to stock)", async () => {
+    const { err } = await cpuVsWasm(() => [tf.batchNorm(tensor([2, 3, 4], 46), tensor([2, 3, 4], 47), tf.add(tf.abs(tensor([2, 3, 4], 48)), 0.5))]);
+    assert.ok(err < TOL, `rel err ${err}`);
+  });
+});

@@ -1,0 +1,138 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ablation from "../../lib/experiments/ablation-threshold";
+import * as fig2 from "../../lib/experiments/fig2";
+import { summaryColumns, runColumns } from "../../lib/experiments/results";
+import * as table5 from "../../lib/experiments/table5";
+import { silentLogger } from "../../lib/log";
+import { parseCsv } from "../../lib/report/csv";
+import { writeMnistFolder } from "../support/idx-fixture";
+
+const CLI = path.join(__dirname, "..", "..", "lib", "cli.js");
+const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `masktune-${name}-`));
+
+function cli(results: string, ...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, MASKTUNE_BACKEND: process.env.MASKTUNE_BACKEND ?? "wasm", MASKTUNE_RESULTS: results },
+  });
+}
+
+/** table.csv as objects keyed by column name. */
+function readTable(file: string): { header: string[]; rows: Record<string, string>[] } {
+  const [header, ...rest] = parseCsv(fs.readFileSync(file, "utf8"));
+  return { header, rows: rest.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v]))) };
+}
+
+const cell = (rows: Record<string, string>[], method: string, evalSet: string, metric = "accuracy") =>
+  rows.find((r) => r.method === method && r.eval_set === evalSet && r.metric === metric);
+
+describe("experiments (smoke configurations)", () => {
+  const results = tmp("results");
+
+  it("`masktune fig2 --smoke` runs end to end and writes the table, the runs and the figure", function () {
+    this.timeout(300_000);
+    const run = cli(results, "fig2", "--smoke");
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /backend: wasm/);
+    assert.match(run.stdout, /ERM seed 1 {2}epoch 3\/3/);
+    const out = path.join(results, "fig2-smoke");
+    const { header, rows } = readTable(path.join(out, "table.csv"));
+    assert.deepEqual(header.slice(0, 10), summaryColumns([]).slice(0, 10));
+    assert.equal(rows.length, 3 * 3 + 3);
+    for (const r of rows.filter((r) => r.metric === "accuracy")) {
+      assert.ok(/^\d+\.\d\d$/.test(r.mean_pct) && Number(r.mean_pct) <= 100, `${r.method} ${r.eval_set}: ${r.mean_pct}`);
+      assert.equal(r.erm_epochs, "3");
+      assert.match(r.backend, /^wasm/);
+    }
+    assert.equal(cell(rows, "MaskTune", "test-biased")!.paper_pct, "98.26");
+    assert.equal(cell(rows, "ERM", "test-biased")!.paper_pct, "");
+    const runs = parseCsv(fs.readFileSync(path.join(out, "runs.csv"), "utf8"));
+    assert.deepEqual(runs[0].slice(0, 8), runColumns([]).slice(0, 8));
+    assert.equal(runs.length - 1, rows.length);
+    const html = fs.readFileSync(path.join(out, "figure.html"), "utf8");
+    assert.equal((html.match(/Plotly\.newPlot\("figure-/g) ?? []).length, 2);
+    assert.ok(fs.readdirSync(path.join(results, "cache")).some((d) => d.startsWith("erm-")));
+  });
+
+  it("`masktune table6 --smoke` reuses the cached ERM stage of the same configuration", function () {
+    this.timeout(300_000);
+    const run = cli(results, "table6", "--smoke");
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /ERM seed 1: reusing the finished stage/);
+    assert.doesNotMatch(run.stdout, /epoch 1\/3/);
+    const { rows } = readTable(path.join(results, "table6-smoke", "table.csv"));
+    assert.deepEqual([...new Set(rows.map((r) => r.method))], ["ERM", "random window, side 2-14", "random 8x8 window", "MaskTune"]);
+    assert.equal(cell(rows, "random window, side 2-14", "test-original")!.paper_pct, "91.02");
+    const fresh = cli(results, "table6", "--smoke", "--fresh", "--epochs", "1");
+    assert.equal(fresh.status, 0, fresh.stderr);
+    assert.match(fresh.stdout, /ERM seed 1 {2}epoch 1\/1/);
+  });
+
+  it("table5 runs accumulative and non-accumulative rounds with the paper's numbers beside ours", async function () {
+    this.timeout(300_000);
+    const out = tmp("table5");
+    const config = table5.smokeConfig({ outDir: out, cacheDir: path.join(out, "cache"), split: { train: 0.06, val: 0.03, test: 0.03 } });
+    config.erm = { ...config.erm, epochs: 1 };
+    const result = await table5.run(config, silentLogger);
+    const rows = result.summary as Record<string, string>[];
+    assert.equal(rows[0].squares, "top-left rgb(255 0 0); top-right rgb(0 0 255)");
+    for (const mode of ["accumulative", "non-accumulative"]) {
+      for (const round of [1, 2]) assert.ok(cell(rows, `${mode}, round ${round}`, "test-biased"), `${mode} round ${round}`);
+    }
+    assert.equal(cell(rows, "accumulative, round 2", "test-biased")!.paper_pct, "97.01");
+    assert.equal(cell(rows, "non-accumulative, round 1", "test-original")!.paper_pct, "64.38");
+    const share = (m: string) => Number(cell(rows, m, "train", "masked_pixel_share")!.mean_pct);
+    assert.ok(share("accumulative, round 2") >= share("accumulative, round 1"), "accumulative masks only grow");
+    assert.equal(result.figures.length, 2);
+  });
+
+  it("the threshold ablation reports every variant, and Grad-CAM beside xGradCAM", async function () {
+    this.timeout(300_000);
+    const out = tmp("ablation");
+    const config = ablation.smokeConfig({ outDir: out, cacheDir: path.join(out, "cache"), split: { train: 0.06, val: 0.03, test: 0.03 } });
+    config.erm = { ...config.erm, epochs: 1 };
+    const result = await ablation.run(config, silentLogger);
+    const methods = [...new Set(result.summary.map((r) => r.method))];
+    assert.deepEqual(methods, [
+      "ERM", "xgradcam, mean + 0·std", "xgradcam, mean + 1·std", "xgradcam, mean + 2·std", "xgradcam, mean + 3·std",
+      "xgradcam, dataset-wide mean", "xgradcam, soft (1 - heatmap)", "xgradcam, top-16 pixels", "gradcam, mean + 2·std",
+    ]);
+    const share = (m: string) => Number(cell(result.summary as Record<string, string>[], m, "train", "masked_pixel_share")!.mean_pct);
+    assert.ok(share("xgradcam, mean + 0·std") >= share("xgradcam, mean + 1·std"));
+    assert.ok(share("xgradcam, mean + 1·std") >= share("xgradcam, mean + 3·std"));
+  });
+
+  it("fig2 runs on MNIST IDX files given with --data (in-process, on a written fixture)", async function () {
+    this.timeout(120_000);
+    const dir = writeMnistFolder(300, 100, { gzip: true });
+    const out = tmp("fig2-idx");
+    const config = fig2.smokeConfig({ idxDir: dir, outDir: out, cacheDir: path.join(out, "cache"), split: { train: 0.7, val: 0.3, test: 1 }, heatmapExamples: 2 });
+    config.erm = { ...config.erm, epochs: 1 };
+    const result = await fig2.run(config, silentLogger);
+    const first = result.summary[0];
+    assert.equal(first.train_size, 210);
+    assert.equal(first.test_size, 100);
+    assert.match(String(first.data), /MNIST IDX files in/);
+    assert.equal(result.figures[1].figure.data.length, 2 * 3);
+  });
+
+  it("exits non-zero with one clear line, and no stack trace, for a missing data folder", () => {
+    const run = cli(results, "fig2", "--smoke", "--data", "/no/such/folder");
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^masktune: \/no\/such\/folder: expected one of train-images-idx3-ubyte/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  it("rejects an unknown experiment and a bad option value with the usage", () => {
+    const unknown = cli(results, "fig9");
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /experiment "fig9"[\s\S]*usage: masktune <experiment>[\s\S]*table5 +Table 5/);
+    const badSchedule = cli(results, "fig2", "--schedule", "cosine");
+    assert.equal(badSchedule.status, 1);
+    assert.match(badSchedule.stderr, /--schedule cosine \(one of authors-code, paper\)/);
+  });
+});
