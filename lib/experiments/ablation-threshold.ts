@@ -15,8 +15,8 @@ import { describeRule } from "../masking/threshold";
 import { GridRow, groupedBarFigure, imageGridFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
-import { MnistConfig, EVAL_SETS, EVAL_SET_TITLES, defaultMnistConfig, describeProtocol, evaluate, fineTuned, mnistConfigColumns, setUpSeed, smokeMnistConfig } from "./mnist-setup";
-import { ExperimentResult, Measurement, SeedRecord, summarise, writeExperiment } from "./results";
+import { MnistConfig, EVAL_SET_TITLES, defaultMnistConfig, evaluate, fineTuned, recordAccuracy, runSeeds, smokeMnistConfig } from "./mnist-setup";
+import { ExperimentResult, Measurement, summarise, writeExperiment } from "./results";
 
 export interface AblationConfig extends MnistConfig {
   variants: MaskingConfig[];
@@ -54,42 +54,28 @@ function exampleRows(train: ImageDataset, count: number): { shown: number[]; row
 export async function run(config: AblationConfig, log: Logger = consoleLogger): Promise<ExperimentResult> {
   const prov = provenance();
   log(`ablation-threshold: ${config.seeds.length} seed(s), ${config.variants.length} variants, backend ${prov.backend}`);
-  const records: SeedRecord[] = [];
-  let examples: GridRow[] = [];
-  let columns = {};
-  let protocol = "";
-  for (const seed of config.seeds) {
-    const started = Date.now();
-    const setup = await setUpSeed(config, seed, log);
-    const train = setup.data.train;
-    const per = pixelsPerImage(train);
-    const { shown, rows } = exampleRows(train, config.maskExamples);
+  const { records, columns, protocol, first: examples } = await runSeeds<GridRow[]>(config, log, async (setup, first) => {
+    const { seed, data } = setup;
+    const per = pixelsPerImage(data.train);
+    const { shown, rows } = exampleRows(data.train, first ? config.maskExamples : 0);
     const measurements: Measurement[] = [];
-    const erm = evaluate(setup.best, setup.evalSets);
-    for (const evalSet of EVAL_SETS) measurements.push({ method: "ERM", evalSet, metric: "accuracy", value: erm[evalSet] });
+    recordAccuracy(log, seed, "ERM", evaluate(setup.best, setup.evalSets), measurements);
     for (const variant of config.variants) {
       const name = variantName(variant);
-      const masked = maskWithHeatmaps(setup.best, train, variant);
-      const hit = squareHitRate(masked.masks, train, config.bias.squares);
+      const masked = maskWithHeatmaps(setup.best, data.train, variant);
+      const hit = squareHitRate(masked.masks, data.train, config.bias.squares);
       const c = await fineTuned(setup, config, masked.masked, name, log);
-      const acc = evaluate(c, setup.evalSets);
+      recordAccuracy(log, seed, name, evaluate(c, setup.evalSets), measurements);
       c.model.dispose();
-      log(`seed ${seed}: ${name.padEnd(30)} ` + EVAL_SETS.map((s) => `${s} ${percent(acc[s])}%`).join("  ") + `  masked ${percent(masked.maskedShare)}%  square hit ${percent(hit.rate)}%`);
-      for (const evalSet of EVAL_SETS) measurements.push({ method: name, evalSet, metric: "accuracy", value: acc[evalSet] });
+      log(`seed ${seed}: ${name}: masked ${percent(masked.maskedShare)}% of pixels, square hit rate ${percent(hit.rate)}%`);
       measurements.push(
         { method: name, evalSet: "train", metric: "masked_pixel_share", value: masked.maskedShare },
         { method: name, evalSet: "train (square carriers)", metric: "mask_hit_rate", value: hit.rate },
       );
       shown.forEach((i, row) => rows[row].panels.push({ name, kind: "rgb", values: masked.masked.images.slice(i * per, (i + 1) * per) }));
     }
-    if (records.length === 0) {
-      examples = rows;
-      columns = mnistConfigColumns(config, setup);
-      protocol = describeProtocol(config, setup);
-    }
-    setup.best.model.dispose();
-    records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: setup.erm.bestEpoch, measurements });
-  }
+    return { measurements, extra: rows };
+  });
 
   const summarised = summarise("ablation-threshold", records, columns, prov, () => undefined);
   const names = ["ERM", ...config.variants.map(variantName)];
@@ -114,7 +100,7 @@ export async function run(config: AblationConfig, log: Logger = consoleLogger): 
       configColumns: Object.keys(columns),
       figures: [
         { heading: "Accuracy per variant", figure: bars },
-        { heading: "Masked training images per variant", figure: imageGridFigure(`masked training images (seed ${config.seeds[0]})`, examples, MNIST_SIDE, MNIST_SIDE) },
+        { heading: "Masked training images per variant", figure: imageGridFigure(`masked training images (seed ${config.seeds[0]})`, examples ?? [], MNIST_SIDE, MNIST_SIDE) },
       ],
     },
     log,

@@ -17,8 +17,8 @@ import { Rng } from "../random";
 import { GridRow, groupedBarFigure, imageGridFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
-import { MnistConfig, EVAL_SETS, EVAL_SET_TITLES, EvalSet, defaultMnistConfig, describeProtocol, evaluate, fineTuned, mnistConfigColumns, setUpSeed, smokeMnistConfig } from "./mnist-setup";
-import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
+import { MnistConfig, EVAL_SETS, EVAL_SET_TITLES, EvalSet, defaultMnistConfig, evaluate, fineTuned, recordAccuracy, runSeeds, smokeMnistConfig } from "./mnist-setup";
+import { ExperimentResult, Measurement, PaperLookup, summarise, writeExperiment } from "./results";
 
 export const METHODS = ["ERM", "RandMask", "MaskTune"] as const;
 type Method = (typeof METHODS)[number];
@@ -74,44 +74,30 @@ function heatmapRows(ds: ImageDataset, config: Fig2Config, models: Record<string
 export async function run(config: Fig2Config, log: Logger = consoleLogger): Promise<ExperimentResult> {
   const prov = provenance();
   log(`fig2: ${config.seeds.length} seed(s), ${config.erm.epochs} ERM epochs, schedule "${config.erm.schedule}", square placement "${config.bias.placement}", backend ${prov.backend}`);
-  const records: SeedRecord[] = [];
-  let heatmaps: GridRow[] = [];
-  let columns = {};
-  let protocol = "";
-  for (const seed of config.seeds) {
-    const started = Date.now();
-    const setup = await setUpSeed(config, seed, log);
-    const train = setup.data.train;
-    const masked = maskWithHeatmaps(setup.best, train, config.masking);
-    const hit = squareHitRate(masked.masks, train, config.bias.squares);
+  const { records, columns, protocol, first: heatmaps } = await runSeeds<GridRow[]>(config, log, async (setup, first) => {
+    const { seed, data } = setup;
+    const masked = maskWithHeatmaps(setup.best, data.train, config.masking);
+    const hit = squareHitRate(masked.masks, data.train, config.bias.squares);
     log(`seed ${seed}: masked ${percent(masked.maskedShare)}% of training pixels; the mask covers >= half the square on ${percent(hit.rate)}% of ${hit.carriers} square-carrying images`);
-    const randomMasks = randomSquareMasks(size(train), train.shape[0], train.shape[1], config.randMask, Rng.for(seed, "randmask"));
-    const randMasked = maskWith(train, randomMasks, `${train.name}+randmask`);
-
+    const randomMasks = randomSquareMasks(size(data.train), data.train.shape[0], data.train.shape[1], config.randMask, Rng.for(seed, "randmask"));
+    const randMasked = maskWith(data.train, randomMasks, `${data.train.name}+randmask`);
     const models: Record<Method, Classifier> = {
       ERM: setup.best,
       MaskTune: await fineTuned(setup, config, masked.masked, "MaskTune", log),
       RandMask: await fineTuned(setup, config, randMasked.masked, "RandMask", log),
     };
     const measurements: Measurement[] = [];
-    for (const method of METHODS) {
-      const acc = evaluate(models[method], setup.evalSets);
-      log(`seed ${seed}: ${method.padEnd(8)} ` + EVAL_SETS.map((s) => `${s} ${percent(acc[s])}%`).join("  "));
-      for (const evalSet of EVAL_SETS) measurements.push({ method, evalSet, metric: "accuracy", value: acc[evalSet] });
-    }
+    for (const method of METHODS) recordAccuracy(log, seed, method, evaluate(models[method], setup.evalSets), measurements);
     measurements.push(
       { method: "MaskTune", evalSet: "train (square carriers)", metric: "mask_hit_rate", value: hit.rate },
       { method: "MaskTune", evalSet: "train", metric: "masked_pixel_share", value: masked.maskedShare },
       { method: "RandMask", evalSet: "train", metric: "masked_pixel_share", value: randMasked.maskedShare },
     );
-    if (records.length === 0) {
-      heatmaps = heatmapRows(setup.data.testBiased, config, { ERM: models.ERM, MaskTune: models.MaskTune });
-      columns = mnistConfigColumns(config, setup);
-      protocol = describeProtocol(config, setup);
-    }
-    Object.values(models).forEach((c) => c.model.dispose());
-    records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: setup.erm.bestEpoch, measurements });
-  }
+    const extra = first ? heatmapRows(data.testBiased, config, { ERM: models.ERM, MaskTune: models.MaskTune }) : undefined;
+    models.MaskTune.model.dispose();
+    models.RandMask.model.dispose();
+    return { measurements, extra };
+  });
 
   const summarised = summarise("fig2", records, columns, prov, paperLookup);
   const bars = groupedBarFigure(
@@ -137,7 +123,7 @@ export async function run(config: Fig2Config, log: Logger = consoleLogger): Prom
       configColumns: Object.keys(columns),
       figures: [
         { heading: "Accuracy", figure: bars },
-        { heading: "Heatmaps before and after MaskTune", figure: imageGridFigure(`${config.masking.method} on biased-test digits (seed ${config.seeds[0]})`, heatmaps, MNIST_SIDE, MNIST_SIDE) },
+        { heading: "Heatmaps before and after MaskTune", figure: imageGridFigure(`${config.masking.method} on biased-test digits (seed ${config.seeds[0]})`, heatmaps ?? [], MNIST_SIDE, MNIST_SIDE) },
       ],
     },
     log,

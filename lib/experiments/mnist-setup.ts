@@ -18,6 +18,7 @@ import { describeRule } from "../masking/threshold";
 import { Classifier } from "../models/classifier";
 import { SMALL_CNN, smallCnn } from "../models/small-cnn";
 import { Row } from "../report/csv";
+import { Measurement, SeedRecord } from "./results";
 import { percent } from "../report/stats";
 import { EpochRecord, ErmResult, loadClassifier, trainErm } from "../train/loop";
 import { LrSchedule, ScheduleName, makeSchedule } from "../train/schedule";
@@ -229,4 +230,51 @@ export function describeProtocol(config: MnistConfig, setup: SeedSetup): string 
     `${config.bias.squares.length} square(s), placed ${config.bias.placement === "random" ? "on a seeded random choice of images" : "by digit order (authors' code)"}; ` +
     `seeds ${config.seeds.join(", ")}`
   );
+}
+
+/** What an experiment's per-seed body returns: its numbers and, optionally, material for figures. */
+export interface SeedOutcome<X> {
+  measurements: Measurement[];
+  extra?: X;
+}
+
+export interface SeedsRun<X> {
+  records: SeedRecord[];
+  /** Configuration columns of the result rows (from the first seed). */
+  columns: Row;
+  /** One-line description of the protocol, for captions. */
+  protocol: string;
+  /** The first seed's `extra` (figures show one seed). */
+  first: X | undefined;
+}
+
+/**
+ * The seed loop every biased-MNIST experiment shares: set up each seed (split,
+ * bias, ERM), run `body` on it, time it, free the ERM model.
+ */
+export async function runSeeds<X>(config: MnistConfig, log: Logger, body: (setup: SeedSetup, first: boolean) => Promise<SeedOutcome<X>>, extraColumns: Row = {}): Promise<SeedsRun<X>> {
+  const run: SeedsRun<X> = { records: [], columns: {}, protocol: "", first: undefined };
+  for (const seed of config.seeds) {
+    const started = Date.now();
+    const setup = await setUpSeed(config, seed, log);
+    try {
+      const first = run.records.length === 0;
+      const outcome = await body(setup, first);
+      if (first) {
+        run.columns = { ...mnistConfigColumns(config, setup), ...extraColumns };
+        run.protocol = describeProtocol(config, setup);
+        run.first = outcome.extra;
+      }
+      run.records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: setup.erm.bestEpoch, measurements: outcome.measurements });
+    } finally {
+      setup.best.model.dispose();
+    }
+  }
+  return run;
+}
+
+/** Logs one model's accuracies on the three sets and adds them to `into`. */
+export function recordAccuracy(log: Logger, seed: number, method: string, acc: Record<EvalSet, number>, into: Measurement[]): void {
+  log(`seed ${seed}: ${method.padEnd(30)} ` + EVAL_SETS.map((s) => `${s} ${percent(acc[s])}%`).join("  "));
+  for (const evalSet of EVAL_SETS) into.push({ method, evalSet, metric: "accuracy", value: acc[evalSet] });
 }

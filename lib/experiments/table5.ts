@@ -13,8 +13,8 @@ import { loadClassifier } from "../train/loop";
 import { GridRow, LineSeries, imageGridFigure, lineFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
-import { MnistConfig, EVAL_SETS, EvalSet, defaultMnistConfig, describeProtocol, evaluate, mnistConfigColumns, setUpSeed, smokeMnistConfig } from "./mnist-setup";
-import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
+import { MnistConfig, defaultMnistConfig, evaluate, recordAccuracy, runSeeds, smokeMnistConfig } from "./mnist-setup";
+import { ExperimentResult, Measurement, PaperLookup, summarise, writeExperiment } from "./results";
 
 export interface Table5Config extends MnistConfig {
   rounds: number;
@@ -64,59 +64,49 @@ export function smokeConfig(overrides: Partial<Table5Config> = {}): Table5Config
 export async function run(config: Table5Config, log: Logger = consoleLogger): Promise<ExperimentResult> {
   const prov = provenance();
   log(`table5: ${config.seeds.length} seed(s), ${config.rounds} rounds, modes ${config.modes.join(" and ")}, ${config.bias.squares.length} squares, backend ${prov.backend}`);
-  const records: SeedRecord[] = [];
-  const examples: GridRow[] = [];
-  let columns = {};
-  let protocol = "";
-  for (const seed of config.seeds) {
-    const started = Date.now();
-    const setup = await setUpSeed(config, seed, log);
-    const train = setup.data.train;
-    const measurements: Measurement[] = [];
-    const record = (name: string, acc: Record<EvalSet, number>) => {
-      log(`seed ${seed}: ${name.padEnd(26)} ` + EVAL_SETS.map((s) => `${s} ${percent(acc[s])}%`).join("  "));
-      for (const evalSet of EVAL_SETS) measurements.push({ method: name, evalSet, metric: "accuracy", value: acc[evalSet] });
-    };
-    record("ERM", evaluate(setup.best, setup.evalSets));
-    const shown = Array.from(train.labels.keys()).filter((i) => train.attributes.square[i]).slice(0, config.maskExamples);
-    const per = pixelsPerImage(train);
-    const area = train.shape[0] * train.shape[1];
-    const panels: GridRow["panels"][] = shown.map((i) => [{ name: "input", kind: "rgb", values: train.images.slice(i * per, (i + 1) * per) }]);
-    for (const mode of config.modes) {
-      const c = await loadClassifier(setup.best, setup.startCheckpoint);
-      await iterativeMaskTune(
-        c,
-        train,
-        {
-          rounds: config.rounds,
-          mode,
-          masking: config.masking,
-          fineTune: { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, sgd: config.erm.sgd, seed },
-          stopBelowTrainAccuracy: config.stopBelowTrainAccuracy,
-        },
-        (round) => {
-          const name = method(mode, round.round);
-          record(name, evaluate(c, setup.evalSets));
-          log(`seed ${seed}: ${name}: ${percent(round.maskedShare)}% of pixels masked, masked-train accuracy ${percent(round.trainAccuracy)}%`);
-          measurements.push(
-            { method: name, evalSet: "train", metric: "masked_pixel_share", value: round.maskedShare },
-            { method: name, evalSet: "train (masked)", metric: "train_accuracy", value: round.trainAccuracy },
-          );
-          shown.forEach((i, row) =>
-            panels[row].push({ name: `${mode === "accumulative" ? "acc." : "non-acc."} r${round.round}`, kind: "rgb", values: applyMasks(train.images.slice(i * per, (i + 1) * per), round.masks.slice(i * area, (i + 1) * area), 3) }),
-          );
-        },
-      );
-      c.model.dispose();
-    }
-    if (records.length === 0) {
-      examples.push(...shown.map((i, row) => ({ title: `digit ${train.attributes.digit[i]}`, panels: panels[row] })));
-      columns = { ...mnistConfigColumns(config, setup), rounds: config.rounds };
-      protocol = describeProtocol(config, setup);
-    }
-    setup.best.model.dispose();
-    records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: setup.erm.bestEpoch, measurements });
-  }
+  const { records, columns, protocol, first: examples } = await runSeeds<GridRow[]>(
+    config,
+    log,
+    async (setup, first) => {
+      const { seed, data } = setup;
+      const train = data.train;
+      const measurements: Measurement[] = [];
+      recordAccuracy(log, seed, "ERM", evaluate(setup.best, setup.evalSets), measurements);
+      const shown = first ? Array.from(train.labels.keys()).filter((i) => train.attributes.square[i]).slice(0, config.maskExamples) : [];
+      const per = pixelsPerImage(train);
+      const area = train.shape[0] * train.shape[1];
+      const rows: GridRow[] = shown.map((i) => ({ title: `digit ${train.attributes.digit[i]}`, panels: [{ name: "input", kind: "rgb", values: train.images.slice(i * per, (i + 1) * per) }] }));
+      for (const mode of config.modes) {
+        const c = await loadClassifier(setup.best, setup.startCheckpoint);
+        await iterativeMaskTune(
+          c,
+          train,
+          {
+            rounds: config.rounds,
+            mode,
+            masking: config.masking,
+            fineTune: { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, sgd: config.erm.sgd, seed },
+            stopBelowTrainAccuracy: config.stopBelowTrainAccuracy,
+          },
+          (round) => {
+            const name = method(mode, round.round);
+            recordAccuracy(log, seed, name, evaluate(c, setup.evalSets), measurements);
+            log(`seed ${seed}: ${name}: ${percent(round.maskedShare)}% of pixels masked, masked-train accuracy ${percent(round.trainAccuracy)}%`);
+            measurements.push(
+              { method: name, evalSet: "train", metric: "masked_pixel_share", value: round.maskedShare },
+              { method: name, evalSet: "train (masked)", metric: "train_accuracy", value: round.trainAccuracy },
+            );
+            shown.forEach((i, row) =>
+              rows[row].panels.push({ name: `${mode === "accumulative" ? "acc." : "non-acc."} r${round.round}`, kind: "rgb", values: applyMasks(train.images.slice(i * per, (i + 1) * per), round.masks.slice(i * area, (i + 1) * area), 3) }),
+            );
+          },
+        );
+        c.model.dispose();
+      }
+      return { measurements, extra: rows };
+    },
+    { rounds: config.rounds },
+  );
 
   const summarised = summarise("table5", records, columns, prov, paperLookup);
   const rounds = Array.from({ length: config.rounds + 1 }, (_, r) => r);
@@ -142,7 +132,7 @@ export async function run(config: Table5Config, log: Logger = consoleLogger): Pr
       configColumns: Object.keys(columns),
       figures: [
         { heading: "Accuracy per masking round", figure: lineFigure("Table 5: accuracy vs masking round", "round (0 = ERM)", series) },
-        { heading: "Masked training images per round", figure: imageGridFigure(`training images after each round (seed ${config.seeds[0]})`, examples, MNIST_SIDE, MNIST_SIDE) },
+        { heading: "Masked training images per round", figure: imageGridFigure(`training images after each round (seed ${config.seeds[0]})`, examples ?? [], MNIST_SIDE, MNIST_SIDE) },
       ],
     },
     log,

@@ -13,9 +13,8 @@ import { Classifier } from "../models/classifier";
 import { Rng } from "../random";
 import { groupedBarFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
-import { percent } from "../report/stats";
-import { MnistConfig, EVAL_SETS, EVAL_SET_TITLES, defaultMnistConfig, describeProtocol, evaluate, fineTuned, mnistConfigColumns, setUpSeed, smokeMnistConfig } from "./mnist-setup";
-import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
+import { MnistConfig, EVAL_SET_TITLES, defaultMnistConfig, evaluate, fineTuned, recordAccuracy, runSeeds, smokeMnistConfig } from "./mnist-setup";
+import { ExperimentResult, Measurement, PaperLookup, summarise, writeExperiment } from "./results";
 
 export interface Table6Config extends MnistConfig {
   /** Random-window variants; the first is the paper's (side 2..H/2). */
@@ -45,39 +44,27 @@ export function smokeConfig(overrides: Partial<Table6Config> = {}): Table6Config
 export async function run(config: Table6Config, log: Logger = consoleLogger): Promise<ExperimentResult> {
   const prov = provenance();
   log(`table6: ${config.seeds.length} seed(s), ${config.windows.length} random-window variants, backend ${prov.backend}`);
-  const records: SeedRecord[] = [];
-  let columns = {};
-  let protocol = "";
   const methods: string[] = [];
-  for (const seed of config.seeds) {
-    const started = Date.now();
-    const setup = await setUpSeed(config, seed, log);
-    const train = setup.data.train;
+  const { records, columns, protocol } = await runSeeds(config, log, async (setup) => {
+    const { seed, data } = setup;
     const measurements: Measurement[] = [];
-    const record = async (name: string, c: Classifier, maskedShare?: number) => {
-      const acc = evaluate(c, setup.evalSets);
-      log(`seed ${seed}: ${name.padEnd(32)} ` + EVAL_SETS.map((s) => `${s} ${percent(acc[s])}%`).join("  "));
-      for (const evalSet of EVAL_SETS) measurements.push({ method: name, evalSet, metric: "accuracy", value: acc[evalSet] });
+    const record = (name: string, c: Classifier, maskedShare?: number) => {
+      recordAccuracy(log, seed, name, evaluate(c, setup.evalSets), measurements);
       if (maskedShare !== undefined) measurements.push({ method: name, evalSet: "train", metric: "masked_pixel_share", value: maskedShare });
       if (!methods.includes(name)) methods.push(name);
       if (c !== setup.best) c.model.dispose();
     };
-    await record("ERM", setup.best);
+    record("ERM", setup.best);
     for (const [i, window] of config.windows.entries()) {
       const name = describeRandMask(window);
-      const masks = randomSquareMasks(size(train), train.shape[0], train.shape[1], window, Rng.for(seed, `random-window-${i}`));
-      const masked = maskWith(train, masks, `${train.name}+${name}`);
-      await record(name, await fineTuned(setup, config, masked.masked, name, log), masked.maskedShare);
+      const masks = randomSquareMasks(size(data.train), data.train.shape[0], data.train.shape[1], window, Rng.for(seed, `random-window-${i}`));
+      const masked = maskWith(data.train, masks, `${data.train.name}+${name}`);
+      record(name, await fineTuned(setup, config, masked.masked, name, log), masked.maskedShare);
     }
-    const masked = maskWithHeatmaps(setup.best, train, config.masking);
-    await record("MaskTune", await fineTuned(setup, config, masked.masked, "MaskTune", log), masked.maskedShare);
-    if (records.length === 0) {
-      columns = mnistConfigColumns(config, setup);
-      protocol = describeProtocol(config, setup);
-    }
-    setup.best.model.dispose();
-    records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: setup.erm.bestEpoch, measurements });
-  }
+    const masked = maskWithHeatmaps(setup.best, data.train, config.masking);
+    record("MaskTune", await fineTuned(setup, config, masked.masked, "MaskTune", log), masked.maskedShare);
+    return { measurements };
+  });
 
   const summarised = summarise("table6", records, columns, prov, paperLookup);
   const sets = ["test-original", "test-biased"] as const;
