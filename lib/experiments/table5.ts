@@ -111,13 +111,15 @@ export async function run(config: Table5Config, log: Logger = consoleLogger): Pr
   const summarised = summarise("table5", records, columns, prov, paperLookup);
   const rounds = Array.from({ length: config.rounds + 1 }, (_, r) => r);
   const cell = (mode: IterativeMode, r: number) => (r === 0 ? "ERM" : method(mode, r));
-  const series: LineSeries[] = config.modes.flatMap((mode) =>
-    (["test-biased", "test-original"] as const).flatMap((evalSet) => {
+  const palette = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd"];
+  const series: LineSeries[] = config.modes.flatMap((mode, m) =>
+    (["test-biased", "test-original"] as const).flatMap((evalSet, e) => {
       const name = `${mode}, ${evalSet === "test-biased" ? "biased" : "original"} test`;
+      const color = palette[(2 * m + e) % palette.length];
       const dash = evalSet === "test-biased" ? "solid" : "dash";
       return [
-        { name: `${name} (ours)`, x: rounds, y: rounds.map((r) => summarised.stat(cell(mode, r), evalSet)), dash },
-        { name: `${name} (paper)`, x: rounds, paper: true, y: rounds.map((r) => paperValue(cell(mode, r), evalSet)) },
+        { name: `${name} (ours)`, x: rounds, y: rounds.map((r) => summarised.stat(cell(mode, r), evalSet)), dash, color },
+        { name: `${name} (paper)`, x: rounds, paper: true, color, y: rounds.map((r) => paperValue(cell(mode, r), evalSet)) },
       ];
     }),
   );

@@ -107,6 +107,8 @@ export interface LineSeries {
   dash?: "solid" | "dash" | "dot";
   /** Paper numbers are drawn as markers only. */
   paper?: boolean;
+  /** CSS colour; give ours and the paper's the same one to pair them. */
+  color?: string;
 }
 
 /** Lines (percent) over a numeric x axis, e.g. accuracy per masking round. */
@@ -119,8 +121,8 @@ export function lineFigure(title: string, xTitle: string, series: readonly LineS
       x: s.x,
       y: s.y.map((v) => (v ? 100 * v.mean : null)),
       error_y: { type: "data", array: s.y.map((v) => (v && v.n > 1 ? 100 * v.std : 0)), visible: !s.paper },
-      line: { dash: s.dash ?? "solid" },
-      ...(s.paper ? { marker: { symbol: "x", size: 10 } } : {}),
+      line: { dash: s.dash ?? "solid", ...(s.color ? { color: s.color } : {}) },
+      marker: { ...(s.color ? { color: s.color } : {}), ...(s.paper ? { symbol: "x", size: 10 } : {}) },
     })),
     layout: {
       title: { text: title },
