@@ -9,7 +9,7 @@
  * [ceil(n/2), n) (worker). Forward conv and Conv2DBackpropInput concatenate
  * the halves; Conv2DBackpropFilter adds the two partial filter gradients. The
  * split does NOT depend on whether the worker is running: without it (still
- * starting, one core, MASKTUNE_WASM_THREADS=1, or not under Node's compiled
+ * starting, one core, MASKTUNE_WASM_THREADS not 2, or not under Node's compiled
  * dist/) the main thread computes both halves itself, so results are the
  * same bit for bit everywhere and stay deterministic.
  *
@@ -80,7 +80,10 @@ let disabledReason = "";
 export function startHelper(): string {
   if (helper) return "2 threads (conv kernels split by batch)";
   if (!isMainThread) return "";
-  if (process.env.MASKTUNE_WASM_THREADS === "1") disabledReason = "MASKTUNE_WASM_THREADS=1";
+  disabledReason = "";
+  // Off unless asked for: a full training run once stalled with the worker on
+  // while a second training process shared the two cores (see README.md).
+  if (process.env.MASKTUNE_WASM_THREADS !== "2") disabledReason = "set MASKTUNE_WASM_THREADS=2 for two";
   else if (os.cpus().length < 2) disabledReason = "one CPU core";
   const script = path.join(__dirname, "conv-worker.js");
   if (!disabledReason && !fs.existsSync(script)) disabledReason = "worker script not compiled";
@@ -225,7 +228,7 @@ function waitJob(job: { size: number; offset: number; seq: number }): Float32Arr
     // (not a JS error, which it reports) would otherwise hang us for ever.
     if (Date.now() - t0 > 300_000) {
       stopHelper();
-      throw new Error("kit wasm conv worker did not answer for 5 minutes; stopped it (MASKTUNE_WASM_THREADS=1 avoids it)");
+      throw new Error("kit wasm conv worker did not answer for 5 minutes; stopped it (leave MASKTUNE_WASM_THREADS unset to avoid it)");
     }
   }
   if (Atomics.load(hp.ctrl, FAILED) === 1) throw new Error("kit wasm conv worker failed (see its error above)");
