@@ -6,7 +6,7 @@
  * the training kernels the stock backend lacks (see lib/wasm/README.md).
  */
 import * as tf from "@tensorflow/tfjs";
-import { registerWasmTrainingKernels } from "./wasm";
+import { registerWasmTrainingKernels, wasmKernelDetails } from "./wasm";
 
 export type BackendChoice = "node-gpu" | "node" | "wasm" | "cpu";
 const ORDER: readonly BackendChoice[] = ["node-gpu", "node", "wasm", "cpu"];
@@ -16,8 +16,10 @@ export interface BackendInfo {
   choice: BackendChoice;
   /** tfjs's own name of the active backend ("tensorflow", "wasm", "cpu"). */
   tfName: string;
-  /** Human-readable line printed once and stored with every result. */
+  /** Short human-readable line printed once and stored with every result. */
   description: string;
+  /** Longer detail printed once at start-up (e.g. which kernels the kit registered). */
+  details?: string;
 }
 
 let active: BackendInfo | undefined;
@@ -64,7 +66,7 @@ async function tryBackend(choice: BackendChoice): Promise<BackendInfo | string> 
       }
       if (!(await tf.setBackend("wasm"))) return "the wasm backend failed to initialise";
       const kernels = registerWasmTrainingKernels();
-      return { choice, tfName: "wasm", description: `wasm (${kernels})` };
+      return { choice, tfName: "wasm", description: `wasm (${kernels})`, details: `kernels: ${wasmKernelDetails()}` };
     }
     case "cpu":
       await tf.setBackend("cpu");
@@ -94,6 +96,7 @@ export async function initBackend(options: { quiet?: boolean; force?: BackendCho
     active = result;
     if (!options.quiet) {
       console.log(`[masktune] backend: ${result.description}${forced ? " (forced by MASKTUNE_BACKEND)" : ""}`);
+      if (result.details) console.log(`[masktune]   ${result.details}`);
       for (const reason of skipped) console.log(`[masktune]   skipped: ${reason}`);
     }
     return result;

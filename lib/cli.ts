@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "util";
 import { initBackend } from "./backend";
+import { requireIdxFolder } from "./data/idx";
 import { KitError } from "./errors";
 import { EXPERIMENTS, EXPERIMENT_NAMES, Experiment, ExperimentName } from "./experiments/registry";
 import { MnistConfig } from "./experiments/mnist-setup";
@@ -20,20 +21,31 @@ const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data MNIST_
                     [--epochs N] [--schedule ${SCHEDULES.join("|")}] [--placement random|by-digit]
                     [--finetune-from best|last] [--fresh] [--debug]
 experiments:
-${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}`;
+${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
+--smoke: 1 seed, 3 ERM epochs, 1,200 training digits, results in results/<experiment>-smoke
+environment: MASKTUNE_BACKEND=node-gpu|node|wasm|cpu, MASKTUNE_RESULTS=DIR (default: results/ of this checkout),
+             MASKTUNE_WASM_THREADS=2 (second core for conv kernels; opt-in), MASKTUNE_WASM_KERNELS=stock`;
 
-function usageError(message: string): KitError {
-  return new KitError("command line", "valid options", message, `\n${USAGE}`);
+/** A mistake on the command line: the message, then the usage. */
+class UsageError extends Error {
+  constructor(problem: string) {
+    super(`${problem}\n${USAGE}`);
+    this.name = "UsageError";
+  }
+}
+
+function usageError(problem: string): UsageError {
+  return new UsageError(problem);
 }
 
 function positiveInt(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} ${text} (a positive integer is needed)`);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`${flag} ${text}: a positive integer is needed`);
   return n;
 }
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  if (!allowed.includes(text as T)) throw usageError(`${flag} ${text} (one of ${allowed.join(", ")})`);
+  if (!allowed.includes(text as T)) throw usageError(`${flag} ${text}: use one of ${allowed.join(", ")}`);
   return text as T;
 }
 
@@ -60,11 +72,14 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const [name] = positionals;
-  if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `experiment "${name}"` : "no experiment");
+  if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `unknown experiment "${name}"` : "which experiment?");
   const experiment: Experiment = EXPERIMENTS[name as ExperimentName];
 
   const overrides: Partial<MnistConfig> = { fresh: values.fresh };
-  if (values.data) overrides.idxDir = values.data;
+  if (values.data) {
+    requireIdxFolder(values.data);
+    overrides.idxDir = values.data;
+  }
   if (values.out) overrides.outDir = values.out;
   if (values.seeds) overrides.seeds = values.seeds.split(",").map((s) => positiveInt("--seeds", s));
   const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
@@ -81,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   const debug = process.argv.includes("--debug");
-  if (e instanceof KitError || e instanceof NonFiniteLossError) {
+  if (e instanceof KitError || e instanceof NonFiniteLossError || e instanceof UsageError) {
     console.error(`masktune: ${e.message}`);
     if (debug) console.error(e.stack);
   } else {

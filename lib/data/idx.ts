@@ -57,7 +57,15 @@ export function readIdxUint8(file: string, expectedDims: number): IdxArray {
 }
 
 /** The first existing file among the accepted spellings (with or without .gz, '-' or '.' before idx). */
+/** Throws a KitError unless `dir` is an existing folder. */
+export function requireIdxFolder(dir: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new KitError(dir, "a folder with the four MNIST IDX files", "no such folder", "Check the path given with --data (see datasets/README.md).");
+  }
+}
+
 export function findIdxFile(dir: string, stem: string, kind: "idx3" | "idx1"): string {
+  requireIdxFolder(dir);
   const candidates = [`${stem}-${kind}-ubyte`, `${stem}.${kind}-ubyte`].flatMap((n) => [n, `${n}.gz`]);
   for (const name of candidates) {
     const file = path.join(dir, name);

@@ -75,7 +75,7 @@ export async function run(config: AblationConfig, log: Logger = consoleLogger): 
       shown.forEach((i, row) => rows[row].panels.push({ name, kind: "rgb", values: masked.masked.images.slice(i * per, (i + 1) * per) }));
     }
     return { measurements, extra: rows };
-  });
+  }, { cam: "per row (see method)", mask_rule: "per row (see method)" });
 
   const summarised = summarise("ablation-threshold", records, columns, prov, () => undefined);
   const names = ["ERM", ...config.variants.map(variantName)];

@@ -79,7 +79,7 @@ export function summarise(experiment: string, records: readonly SeedRecord[], co
     const p = paper(cell);
     return {
       experiment, method: cell.method, eval_set: cell.evalSet, metric: cell.metric,
-      mean_pct: percent(s.mean), std_pct: percent(s.std), n_seeds: s.n, seeds,
+      mean_pct: percent(s.mean), std_pct: s.n > 1 ? percent(s.std) : null, n_seeds: s.n, seeds,
       paper_pct: p ? p.value.toFixed(2) : null, paper_source: p ? p.source : null, ...config, ...prov,
     };
   });

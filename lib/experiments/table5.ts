@@ -105,7 +105,7 @@ export async function run(config: Table5Config, log: Logger = consoleLogger): Pr
       }
       return { measurements, extra: rows };
     },
-    { rounds: config.rounds },
+    { max_rounds: config.rounds },
   );
 
   const summarised = summarise("table5", records, columns, prov, paperLookup);

@@ -34,7 +34,7 @@ export function groupedBarFigure(title: string, categories: readonly string[], s
     layout: {
       title: { text: title },
       barmode: "group",
-      yaxis: { title: { text: yTitle }, range: [0, 105] },
+      yaxis: { title: { text: yTitle }, range: [0, 112] },
       legend: { orientation: "h", y: -0.2 },
       margin: { t: 80 },
     },

@@ -80,6 +80,7 @@ const original = new Map<string, tf.KernelConfig | undefined>();
 const originalGrads = new Map<string, tf.GradConfig>();
 let current: Mode | undefined;
 let description = "";
+let details = "";
 
 /** Puts back the stock kernels (or nothing, where stock had none) and gradients. */
 function restoreOriginals(): void {
@@ -119,12 +120,17 @@ export function registerWasmTrainingKernels(options: { fast?: boolean } = {}): s
   if (mode === "fast") threads = startHelper();
   else stopHelper();
   current = mode;
-  const parts = [`kit kernels ${mode}${env === "stock" ? " (MASKTUNE_WASM_KERNELS=stock)" : ""}`];
+  const parts: string[] = [];
   if (done.missing.length) parts.push(`added ${done.missing.join(", ")}`);
   if (done.fix.length) parts.push(`fixed ${done.fix.join(", ")}`);
   if (done.speed.length) parts.push(`faster ${[...new Set(done.speed)].join(", ")}`);
   if (grads.length) parts.push(`gradients ${grads.join(", ")}`);
-  if (threads) parts.push(threads);
-  description = parts.join("; ");
+  details = parts.join("; ");
+  description = `kit kernels ${mode}${env === "stock" ? " (MASKTUNE_WASM_KERNELS=stock)" : ""}${threads ? `, ${threads}` : ""}`;
   return description;
+}
+
+/** Which kernels and gradients the last registration added, fixed or replaced. */
+export function wasmKernelDetails(): string {
+  return details;
 }

@@ -123,16 +123,19 @@ describe("experiments (smoke configurations)", () => {
   it("exits non-zero with one clear line, and no stack trace, for a missing data folder", () => {
     const run = cli(results, "fig2", "--smoke", "--data", "/no/such/folder");
     assert.equal(run.status, 1);
-    assert.match(run.stderr, /^masktune: \/no\/such\/folder: expected one of train-images-idx3-ubyte/);
+    assert.match(run.stderr, /^masktune: \/no\/such\/folder: expected a folder with the four MNIST IDX files, found no such folder\./);
+    assert.doesNotMatch(run.stdout, /ERM|seed/, "fails before any work starts");
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 
   it("rejects an unknown experiment and a bad option value with the usage", () => {
     const unknown = cli(results, "fig9");
     assert.equal(unknown.status, 1);
-    assert.match(unknown.stderr, /experiment "fig9"[\s\S]*usage: masktune <experiment>[\s\S]*table5 +Table 5/);
+    assert.match(unknown.stderr, /^masktune: unknown experiment "fig9"\nusage: masktune <experiment>[\s\S]*table5 +Table 5/);
     const badSchedule = cli(results, "fig2", "--schedule", "cosine");
     assert.equal(badSchedule.status, 1);
-    assert.match(badSchedule.stderr, /--schedule cosine \(one of authors-code, paper\)/);
+    assert.match(badSchedule.stderr, /^masktune: --schedule cosine: use one of authors-code, paper\n/);
+    const badSeeds = cli(results, "fig2", "--seeds", "0");
+    assert.match(badSeeds.stderr, /^masktune: --seeds 0: a positive integer is needed\n/);
   });
 });
