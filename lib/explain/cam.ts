@@ -50,9 +50,13 @@ export function upsampleAndNormalise(maps: tf.Tensor3D, height: number, width: n
 export function heatmapBatch(split: SplitClassifier, images: tf.Tensor4D, method: CamMethod): tf.Tensor3D {
   return tf.tidy(() => {
     const activations = split.features.apply(images, { training: false }) as tf.Tensor4D;
-    const logits = split.head(activations);
-    const target = tf.oneHot(tf.argMax(logits, -1), logits.shape[1] as number);
-    const gradients = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(split.head(a), target)))(activations) as tf.Tensor4D;
+    // One head pass: the one-hot of each row's arg-max selects its own predicted
+    // logit and carries no gradient itself.
+    const ownLogit = (a: tf.Tensor) => {
+      const logits = split.head(a);
+      return tf.sum(tf.mul(logits, tf.oneHot(tf.argMax(logits, -1), logits.shape[1] as number)));
+    };
+    const gradients = tf.grad(ownLogit)(activations) as tf.Tensor4D;
     return upsampleAndNormalise(weightedMap(activations, gradients, method), images.shape[1], images.shape[2]);
   });
 }

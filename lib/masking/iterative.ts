@@ -12,7 +12,7 @@ import { ImageDataset } from "../data/dataset";
 import { accuracy } from "../eval/metrics";
 import { predictClasses } from "../eval/predict";
 import { Classifier } from "../models/classifier";
-import { FineTuneConfig, MaskingConfig, fineTuneOneEpoch, maskWith, maskWithHeatmaps } from "./masktune";
+import { FineTuneConfig, MaskingConfig, fineTuneOneEpoch, maskWithHeatmaps } from "./masktune";
 import { maskedShare } from "./threshold";
 
 export type IterativeMode = "accumulative" | "non-accumulative";
@@ -61,7 +61,8 @@ export async function iterativeMaskTune(
     const source = config.mode === "accumulative" ? current : raw;
     const step = maskWithHeatmaps(c, source, config.masking);
     cumulative = config.mode === "accumulative" && cumulative ? multiplyMasks(cumulative, step.masks) : step.masks;
-    const masked = config.mode === "accumulative" ? maskWith(raw, cumulative, `${raw.name}+masktune-${round}`).masked : step.masked;
+    // Accumulative: the source is already masked, so this is raw × all masks so far.
+    const masked = step.masked;
     fineTuneOneEpoch(c, masked, { ...config.fineTune, label: `MaskTune ${config.mode} round ${round} seed ${config.fineTune.seed}` });
     const record: RoundRecord = {
       round,

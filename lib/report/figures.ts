@@ -54,8 +54,9 @@ export interface GridRow {
   panels: GridPanel[];
 }
 
-function rounded(values: Iterable<number>, scale: number): number[] {
-  return Array.from(values, (v) => Math.round(v * scale * 1000) / 1000);
+/** Three decimals are plenty for a heatmap and keep the figure JSON small. */
+function rounded(values: Iterable<number>): number[] {
+  return Array.from(values, (v) => Math.round(v * 1000) / 1000);
 }
 
 function panelTrace(panel: GridPanel, height: number, width: number, showScale: boolean): Record<string, unknown> {
@@ -65,7 +66,7 @@ function panelTrace(panel: GridPanel, height: number, width: number, showScale: 
     );
     return { type: "image", z, hoverinfo: "skip" };
   }
-  const z = Array.from({ length: height }, (_, r) => rounded(panel.values.subarray(r * width, (r + 1) * width), 1));
+  const z = Array.from({ length: height }, (_, r) => rounded(panel.values.subarray(r * width, (r + 1) * width)));
   return { type: "heatmap", z, zmin: 0, zmax: 1, colorscale: "Jet", showscale: showScale };
 }
 

@@ -45,3 +45,8 @@ export async function cpuVsWasm(f: () => tf.Tensor[]): Promise<{ err: number; cp
 export function tensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
 }
+
+/** A conv padding as tf.conv2d takes it. */
+export type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
+/** A conv test case: [batch, H, W, inC, outC, k, stride, pad]. */
+export type ConvCase = [number, number, number, number, number, number, number, Pad];

@@ -2,13 +2,12 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../../lib/wasm";
-import { cpuVsWasm, tensor } from "./helpers";
+import { ConvCase, cpuVsWasm, tensor } from "./helpers";
 
 const TOL = 1e-4;
-type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
 
 // [batch, H, W, inC, outC, k, stride, pad]
-const CONVS: [number, number, number, number, number, number, number, Pad][] = [
+const CONVS: ConvCase[] = [
   [1, 5, 5, 2, 3, 3, 1, "valid"],
   [3, 6, 7, 3, 4, 3, 1, "same"],
   [2, 7, 6, 3, 4, 3, 2, "same"],

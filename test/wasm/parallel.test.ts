@@ -5,13 +5,12 @@ import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../../lib/wasm";
 import { helperReady, setParallelThreshold, splitStats, startHelper, stopHelper } from "../../lib/wasm/parallel";
 import { SGD_MOMENTUM } from "../../lib/wasm/sgd-momentum";
-import { cpuVsWasm, relErr, runOn, tensor } from "./helpers";
+import { ConvCase, cpuVsWasm, relErr, runOn, tensor } from "./helpers";
 
 const TOL = 1e-4;
-type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
 
 // [batch, H, W, inC, outC, k, stride, pad]: odd and even batches, strides 1 and 2.
-const CONVS: [number, number, number, number, number, number, number, Pad][] = [
+const CONVS: ConvCase[] = [
   [2, 6, 7, 3, 4, 3, 1, "same"],
   [5, 8, 8, 3, 5, 3, 2, "same"],
   [3, 9, 9, 4, 2, 3, 2, "valid"],
