@@ -7,10 +7,10 @@
  * shows stock/kit. MASKTUNE_WASM_KERNELS=stock limits it to stock.
  *
  * Cases (3 warm-up runs, then 10 timed ones; inputs are fixed synthetic data):
- *   smallcnn-train     one SgdTrainer.step (forward, backward, momentum SGD with
+ *   smallcnn-train     one Trainer.step (forward, backward, momentum SGD with
  *                      weight decay, loss read back), SmallCNN, batch 128, 28x28x3
  *   smallcnn-infer     SmallCNN forward pass in inference mode, batch 128, read back
- *   resnet32-train     one SgdTrainer.step, ResNet-32, batch 128, 32x32x3
+ *   resnet32-train     one Trainer.step, ResNet-32, batch 128, 32x32x3
  *   xgradcam-mask-1k   maskWithHeatmaps with PAPER_MASKING (xGradCAM heatmaps in
  *                      batches of 250, then the paper's threshold and masking) over
  *                      1,000 synthetic 28x28x3 images, SmallCNN
@@ -27,7 +27,8 @@ import { Classifier } from "../lib/models/classifier";
 import { resnet32 } from "../lib/models/resnet32";
 import { smallCnn } from "../lib/models/small-cnn";
 import { Row, textTable, writeCsv } from "../lib/report/csv";
-import { PAPER_SGD, SgdTrainer } from "../lib/train/sgd";
+import { PAPER_SGD } from "../lib/train/optimiser";
+import { Trainer } from "../lib/train/trainer";
 import { registerWasmTrainingKernels } from "../lib/wasm";
 
 const WARMUP = 3;
@@ -57,7 +58,7 @@ function trainCase(name: string, side: number, build: (seed: number) => Classifi
     name, batch: 128, input: `${side}x${side}x3`,
     setup: () => {
       const c = build(1);
-      const trainer = new SgdTrainer(c, PAPER_SGD, 0.01);
+      const trainer = new Trainer(c, PAPER_SGD, 0.01);
       const { images, labels } = syntheticData(128, side);
       const x = tf.tensor4d(images, [128, side, side, 3]);
       const y = tf.tensor1d(labels, "int32");

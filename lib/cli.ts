@@ -5,6 +5,7 @@
  *   masktune fig2                 the paper's Figure 2 on the embedded MNIST digits
  *   masktune table5 --smoke       a small, fast configuration (tests, CI)
  *   masktune fig2 --data DIR      use the MNIST IDX files in DIR
+ *   masktune table4 --dataset cifar10 --data DIR   the paper's CIFAR-10 configuration
  *
  * Bad input ends with one clear message and a non-zero exit; --debug adds the stack.
  */
@@ -12,17 +13,22 @@ import { parseArgs } from "util";
 import { initBackend } from "./backend";
 import { requireIdxFolder } from "./data/idx";
 import { KitError } from "./errors";
-import { EXPERIMENTS, EXPERIMENT_NAMES, Experiment, ExperimentName } from "./experiments/registry";
+import { ENSEMBLE_SCORES, EnsembleScore } from "./eval/selective";
+import { BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, ExperimentName, SelectiveExperiment } from "./experiments/registry";
 import { MnistConfig } from "./experiments/mnist-setup";
+import { SELECTIVE_DATASETS } from "./experiments/selective-data";
+import { Table4Config } from "./experiments/table4";
 import { NonFiniteLossError } from "./train/loop";
 import { SCHEDULES, ScheduleName } from "./train/schedule";
 
-const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data MNIST_IDX_DIR] [--seeds 1,2,3]
-                    [--epochs N] [--schedule ${SCHEDULES.join("|")}] [--placement random|by-digit]
-                    [--finetune-from best|last] [--fresh] [--debug]
+const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data DIR] [--seeds 1,2,3] [--epochs N]
+                    [--schedule ${SCHEDULES.join("|")}] [--finetune-from best|last] [--fresh] [--debug]
+  biased-MNIST experiments: [--placement random|by-digit]; --data is a folder of MNIST IDX files
+  table4: [--dataset ${SELECTIVE_DATASETS.join("|")}] [--score ${ENSEMBLE_SCORES.join("|")}];
+          --data is the dataset's folder (required except for the embedded MNIST digits)
 experiments:
 ${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
---smoke: 1 seed, 3 ERM epochs, 1,200 training digits, results in results/<experiment>-smoke
+--smoke: 1 seed, a few epochs on a few hundred images: checks that every stage runs; results in results/<experiment>-smoke
 environment: MASKTUNE_BACKEND=node-gpu|node|wasm|cpu, MASKTUNE_RESULTS=DIR (default: results/ of this checkout),
              MASKTUNE_WASM_THREADS=2 (second core for conv kernels; opt-in), MASKTUNE_WASM_KERNELS=stock`;
 
@@ -49,6 +55,50 @@ function oneOf<T extends string>(flag: string, text: string, allowed: readonly T
   return text as T;
 }
 
+type Values = Record<string, string | boolean | undefined>;
+
+/** Options every experiment understands. */
+function commonOverrides(values: Values): { fresh: boolean; outDir?: string; seeds?: number[] } {
+  return {
+    fresh: values.fresh === true,
+    ...(values.out ? { outDir: String(values.out) } : {}),
+    ...(values.seeds ? { seeds: String(values.seeds).split(",").map((s) => positiveInt("--seeds", s)) } : {}),
+  };
+}
+
+function biasedMnistConfig(experiment: BiasedMnistExperiment, values: Values): MnistConfig {
+  const overrides: Partial<MnistConfig> = commonOverrides(values);
+  if (typeof values.data === "string") {
+    requireIdxFolder(values.data);
+    overrides.idxDir = values.data;
+  }
+  const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
+  if (typeof values.epochs === "string") config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
+  if (typeof values.schedule === "string") config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
+  if (typeof values.placement === "string") config.bias = { ...config.bias, placement: oneOf("--placement", values.placement, ["random", "by-digit"] as const) };
+  if (typeof values["finetune-from"] === "string") config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
+  return config;
+}
+
+function selectiveConfig(experiment: SelectiveExperiment, values: Values): Table4Config {
+  const overrides: Partial<Table4Config> = commonOverrides(values);
+  if (typeof values.dataset === "string") overrides.dataset = oneOf("--dataset", values.dataset, SELECTIVE_DATASETS);
+  if (typeof values.data === "string") overrides.dataDir = values.data;
+  const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
+  if (config.dataset !== "mnist" && !config.dataDir) throw usageError(`--dataset ${config.dataset} needs --data DIR (the folder with its files; see datasets/README.md)`);
+  if (typeof values.epochs === "string") {
+    const epochs = positiveInt("--epochs", values.epochs);
+    // Deep Gamblers' warm-up stays the same share of training.
+    const warmupEpochs = Math.round((config.gamblers.warmupEpochs / config.erm.epochs) * epochs);
+    config.erm = { ...config.erm, epochs };
+    config.gamblers = { ...config.gamblers, warmupEpochs };
+  }
+  if (typeof values.schedule === "string") config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
+  if (typeof values.score === "string") config.score = oneOf<EnsembleScore>("--score", values.score, ENSEMBLE_SCORES);
+  if (typeof values["finetune-from"] === "string") config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
+  return config;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -61,6 +111,8 @@ async function main(argv: string[]): Promise<void> {
       epochs: { type: "string" },
       schedule: { type: "string" },
       placement: { type: "string" },
+      dataset: { type: "string" },
+      score: { type: "string" },
       "finetune-from": { type: "string" },
       fresh: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
@@ -73,24 +125,26 @@ async function main(argv: string[]): Promise<void> {
   }
   const [name] = positionals;
   if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `unknown experiment "${name}"` : "which experiment?");
-  const experiment: Experiment = EXPERIMENTS[name as ExperimentName];
+  const experiment: BiasedMnistExperiment | SelectiveExperiment = EXPERIMENTS[name as ExperimentName];
+  const only = (flag: keyof typeof values, kind: string) => {
+    if (values[flag] !== undefined) throw usageError(`--${flag} applies to ${kind} experiments only`);
+  };
 
-  const overrides: Partial<MnistConfig> = { fresh: values.fresh };
-  if (values.data) {
-    requireIdxFolder(values.data);
-    overrides.idxDir = values.data;
+  let run: () => Promise<unknown>;
+  if (experiment.kind === "selective") {
+    only("placement", "biased-MNIST");
+    const config = selectiveConfig(experiment, values);
+    run = () => experiment.run(config);
+  } else {
+    only("dataset", "selective-classification (table4)");
+    only("score", "selective-classification (table4)");
+    const config = biasedMnistConfig(experiment, values);
+    run = () => experiment.run(config);
   }
-  if (values.out) overrides.outDir = values.out;
-  if (values.seeds) overrides.seeds = values.seeds.split(",").map((s) => positiveInt("--seeds", s));
-  const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
-  if (values.epochs) config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
-  if (values.schedule) config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
-  if (values.placement) config.bias = { ...config.bias, placement: oneOf("--placement", values.placement, ["random", "by-digit"] as const) };
-  if (values["finetune-from"]) config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
 
   await initBackend();
   const started = Date.now();
-  await experiment.run(config);
+  await run();
   console.log(`[masktune] ${name} done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }
 

@@ -11,14 +11,28 @@ export { loadEmbeddedMnist, loadMnistIdx, splitStratified } from "./data/mnist";
 export type { Digits } from "./data/mnist";
 export { buildBiasedMnist, PAPER_BIAS, RED, BLUE } from "./data/biased-mnist";
 export type { BiasConfig, SquareSpec, ConflictPlacement, BiasedMnist } from "./data/biased-mnist";
+export { loadCifar10, CIFAR10_CLASSES } from "./data/cifar10";
+export { loadSvhn } from "./data/svhn";
+export { loadCatsVsDogs } from "./data/cats-vs-dogs";
+export { readMatFile } from "./data/matfile";
+export { splitHoldout } from "./data/split";
+export { augmentBatch, describeAugmentation, NO_AUGMENTATION, CIFAR_AUGMENTATION, SVHN_AUGMENTATION } from "./data/augment";
+export type { AugmentConfig } from "./data/augment";
 
 export { smallCnn } from "./models/small-cnn";
+export { resnet32 } from "./models/resnet32";
+export { ARCHITECTURES, architectureInfo } from "./models/architectures";
+export type { ArchitectureName } from "./models/architectures";
 export type { Classifier } from "./models/classifier";
 export { saveModel, loadModel } from "./models/checkpoint";
 
 export { makeSchedule, SCHEDULES } from "./train/schedule";
 export type { ScheduleName, LrSchedule } from "./train/schedule";
-export { SgdTrainer, PAPER_SGD } from "./train/sgd";
+export { Trainer } from "./train/trainer";
+export { PAPER_SGD, PAPER_ADAM, describeOptimiser } from "./train/optimiser";
+export type { OptimiserConfig, SgdConfig, AdamConfig } from "./train/optimiser";
+export { CROSS_ENTROPY, crossEntropy, gamblersLoss } from "./train/objective";
+export type { Objective } from "./train/objective";
 export { trainErm, trainEpoch, loadClassifier, NonFiniteLossError } from "./train/loop";
 
 export { computeHeatmaps, CAM_METHODS } from "./explain/cam";
@@ -29,13 +43,18 @@ export { maskWithHeatmaps, fineTuneOneEpoch, PAPER_MASKING } from "./masking/mas
 export { randomSquareMasks, PAPER_RANDMASK, describeRandMask } from "./masking/randmask";
 
 export { accuracy } from "./eval/metrics";
-export { predictProbabilities, predictClasses } from "./eval/predict";
+export { predictLogits, predictProbabilities, predictClasses } from "./eval/predict";
 export { squareHitRate } from "./eval/shortcut";
+export {
+  logSoftmaxRows, softmaxResponse, ensembleScores, gamblerScores, calibrateThreshold, selectiveOutcome, correctness,
+  coverageTable, riskCoverageCurve, ENSEMBLE_SCORES, PAPER_COVERAGES,
+} from "./eval/selective";
+export type { ScoredPredictions, EnsembleScore, SelectiveOutcome, CoverageRow, RiskCoveragePoint } from "./eval/selective";
 
 export { toCsv, parseCsv, writeCsv, toDataFrame, textTable } from "./report/csv";
 export { renderReport, writeReport, htmlTable, figureHtml, plotlyScript } from "./report/html";
 export type { PlotlyFigure, GridRow } from "./report/figures";
-export { imageGridFigure, groupedBarFigure, lineFigure } from "./report/figures";
+export { imageGridFigure, groupedBarFigure, lineFigure, curveFigure } from "./report/figures";
 
 export { iterativeMaskTune, multiplyMasks, ITERATIVE_MODES } from "./masking/iterative";
 export type { IterativeMode, RoundRecord } from "./masking/iterative";
@@ -45,6 +64,8 @@ export type { ExperimentName } from "./experiments/registry";
 export { DISPLAY_COLUMNS, displayRows } from "./experiments/results";
 export type { ExperimentResult } from "./experiments/results";
 export * as fig2 from "./experiments/fig2";
+export * as table4 from "./experiments/table4";
+export { SELECTIVE_DATASETS, loadSelectiveData } from "./experiments/selective-data";
 export * as table5 from "./experiments/table5";
 export * as table6 from "./experiments/table6";
 export * as ablationThreshold from "./experiments/ablation-threshold";

@@ -56,12 +56,17 @@ export function subset(ds: ImageDataset, indices: readonly number[], name = ds.n
   };
 }
 
-/** Images `indices` as one [n, H, W, C] tensor (the caller disposes it). */
-export function imageBatch(ds: ImageDataset, indices: readonly number[]): tf.Tensor4D {
+/** The pixels of images `indices`, back to back (a copy). */
+export function batchPixels(ds: ImageDataset, indices: readonly number[]): Float32Array {
   const per = pixelsPerImage(ds);
   const pixels = new Float32Array(indices.length * per);
   indices.forEach((src, dst) => pixels.set(ds.images.subarray(src * per, (src + 1) * per), dst * per));
-  return tf.tensor4d(pixels, [indices.length, ...ds.shape]);
+  return pixels;
+}
+
+/** Images `indices` as one [n, H, W, C] tensor (the caller disposes it). */
+export function imageBatch(ds: ImageDataset, indices: readonly number[]): tf.Tensor4D {
+  return tf.tensor4d(batchPixels(ds, indices), [indices.length, ...ds.shape]);
 }
 
 /** Consecutive chunks of `order` of at most `batchSize` (the last may be smaller). */

@@ -56,7 +56,6 @@ export function readIdxUint8(file: string, expectedDims: number): IdxArray {
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + header, buf.length - header) };
 }
 
-/** The first existing file among the accepted spellings (with or without .gz, '-' or '.' before idx). */
 /** Throws a KitError unless `dir` is an existing folder. */
 export function requireIdxFolder(dir: string): void {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -64,6 +63,7 @@ export function requireIdxFolder(dir: string): void {
   }
 }
 
+/** The first existing file among the accepted spellings (with or without .gz, '-' or '.' before idx). */
 export function findIdxFile(dir: string, stem: string, kind: "idx3" | "idx1"): string {
   requireIdxFolder(dir);
   const candidates = [`${stem}-${kind}-ubyte`, `${stem}.${kind}-ubyte`].flatMap((n) => [n, `${n}.gz`]);

@@ -5,31 +5,43 @@ import { Classifier, logits } from "../models/classifier";
 
 export const EVAL_BATCH = 500;
 
-/** Softmax probabilities, N * numClasses, row-major. */
-export function predictProbabilities(c: Classifier, ds: ImageDataset): Float32Array {
-  const out = new Float32Array(size(ds) * ds.numClasses);
+/** Raw model outputs, N * outputs, row-major, with the number of outputs per row. */
+export function predictLogits(c: Classifier, ds: ImageDataset): { values: Float32Array; outputs: number } {
+  const outputs = c.model.outputs[0].shape[1] as number;
+  const values = new Float32Array(size(ds) * outputs);
   let offset = 0;
   for (const idx of batches(range(size(ds)), EVAL_BATCH)) {
-    const probs = tf.tidy(() => tf.softmax(logits(c, imageBatch(ds, idx))));
-    out.set(probs.dataSync(), offset);
-    offset += probs.size;
-    probs.dispose();
+    const batch = tf.tidy(() => logits(c, imageBatch(ds, idx)));
+    values.set(batch.dataSync(), offset);
+    offset += batch.size;
+    batch.dispose();
   }
-  return out;
+  return { values, outputs };
 }
 
-/** Arg-max class per row of an N * k probability (or logit) matrix. */
-export function argMaxRows(scores: Float32Array, k: number): Int32Array {
-  const n = scores.length / k;
+/** Softmax probabilities, N * outputs, row-major. */
+export function predictProbabilities(c: Classifier, ds: ImageDataset): Float32Array {
+  const { values, outputs } = predictLogits(c, ds);
+  return tf.tidy(() => tf.softmax(tf.tensor2d(values, [size(ds), outputs])).dataSync() as Float32Array);
+}
+
+/**
+ * Arg-max over the first `classes` columns of each row of an N * width matrix
+ * (width > classes when the model has non-class outputs, e.g. Deep Gamblers' abstention).
+ */
+export function argMaxRows(scores: Float32Array, width: number, classes = width): Int32Array {
+  const n = scores.length / width;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let j = 1; j < k; j++) if (scores[i * k + j] > scores[i * k + best]) best = j;
+    for (let j = 1; j < classes; j++) if (scores[i * width + j] > scores[i * width + best]) best = j;
     out[i] = best;
   }
   return out;
 }
 
+/** The predicted class of each sample: the best of the dataset's classes. */
 export function predictClasses(c: Classifier, ds: ImageDataset): Int32Array {
-  return argMaxRows(predictProbabilities(c, ds), ds.numClasses);
+  const { values, outputs } = predictLogits(c, ds);
+  return argMaxRows(values, outputs, ds.numClasses);
 }

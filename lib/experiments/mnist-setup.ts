@@ -4,8 +4,6 @@
  * the biased sets, the ERM stage (cached on disk by a hash of everything it
  * depends on), evaluation on the three sets, and one-epoch fine-tunes.
  */
-import { createHash } from "crypto";
-import * as fs from "fs";
 import * as path from "path";
 import { BiasConfig, BiasedMnist, PAPER_BIAS, buildBiasedMnist } from "../data/biased-mnist";
 import { ImageDataset, size } from "../data/dataset";
@@ -20,9 +18,10 @@ import { SMALL_CNN, smallCnn } from "../models/small-cnn";
 import { Row } from "../report/csv";
 import { Measurement, SeedRecord } from "./results";
 import { percent } from "../report/stats";
-import { EpochRecord, ErmResult, loadClassifier, trainErm } from "../train/loop";
+import { EpochRecord, ErmResult, loadClassifier } from "../train/loop";
+import { trainedStage } from "./trained-stage";
 import { LrSchedule, ScheduleName, makeSchedule } from "../train/schedule";
-import { PAPER_SGD, SgdConfig } from "../train/sgd";
+import { OptimiserConfig, PAPER_SGD } from "../train/optimiser";
 
 export const EVAL_SETS = ["val", "test-original", "test-biased"] as const;
 export type EvalSet = (typeof EVAL_SETS)[number];
@@ -50,7 +49,7 @@ export interface MnistConfig {
    */
   split: { train: number; val: number; test: number };
   bias: BiasConfig;
-  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; sgd: SgdConfig };
+  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; optimiser: OptimiserConfig };
   masking: MaskingConfig;
   /** Which ERM checkpoint the fine-tunes start from (masks always come from the best). */
   fineTuneFrom: "best" | "last";
@@ -67,7 +66,7 @@ export function defaultMnistConfig(experiment: string, overrides: Partial<MnistC
   return {
     split: overrides.idxDir ? { train: 0.8, val: 0.2, test: 1 } : { train: 0.6, val: 0.1, test: 0.3 },
     bias: PAPER_BIAS,
-    erm: { epochs: 20, batchSize: 128, lr: 0.01, schedule: "authors-code", sgd: PAPER_SGD },
+    erm: { epochs: 20, batchSize: 128, lr: 0.01, schedule: "authors-code", optimiser: PAPER_SGD },
     masking: PAPER_MASKING,
     fineTuneFrom: "best",
     seeds: [1, 2, 3],
@@ -121,45 +120,17 @@ function splitDigits(config: MnistConfig, seed: number): { source: string; train
   return { source: pool.source, train: trainPart, val: valPart, test: testPart };
 }
 
-/** Folder of the ERM stage: a hash of everything the trained weights depend on. */
-export function ermStageDir(config: MnistConfig, seed: number): string {
-  const key = JSON.stringify({ stage: "erm", architecture: "small-cnn", data: config.idxDir ? path.resolve(config.idxDir) : "embedded", split: config.split, bias: config.bias, erm: config.erm, seed });
-  return path.join(config.cacheDir, `erm-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`);
-}
-
-const DONE = "done.json";
-
-/** Trains ERM, or reuses a finished stage with the same configuration. */
-async function ermStage(config: MnistConfig, seed: number, data: BiasedMnist, schedule: LrSchedule, log: Logger): Promise<ErmResult> {
-  const dir = ermStageDir(config, seed);
-  const done = path.join(dir, DONE);
-  if (!config.fresh && fs.existsSync(done)) {
-    const cached = JSON.parse(fs.readFileSync(done, "utf8")) as ErmResult;
-    if (fs.existsSync(cached.bestCheckpoint) && fs.existsSync(cached.lastCheckpoint)) {
-      log(`ERM seed ${seed}: reusing the finished stage in ${dir} (--fresh retrains)`);
-      return cached;
-    }
-  }
-  fs.rmSync(done, { force: true });
-  const model = smallCnn({ inputShape: data.train.shape, numClasses: 2, seed });
-  try {
-    const result = await trainErm(model, data.train, data.val, {
-      epochs: config.erm.epochs,
-      batchSize: config.erm.batchSize,
-      schedule,
-      sgd: config.erm.sgd,
-      seed,
-      checkpointDir: dir,
-      label: `ERM seed ${seed}`,
-      log,
-    });
-    // Written last: its presence marks the stage complete.
-    fs.writeFileSync(`${done}.tmp`, JSON.stringify(result));
-    fs.renameSync(`${done}.tmp`, done);
-    return result;
-  } finally {
-    model.model.dispose();
-  }
+/** The ERM stage of one seed: trained once per configuration, then reused. */
+function ermStage(config: MnistConfig, seed: number, data: BiasedMnist, schedule: LrSchedule, log: Logger): Promise<ErmResult> {
+  const key = { architecture: "small-cnn", data: config.idxDir ? path.resolve(config.idxDir) : "embedded", split: config.split, bias: config.bias, erm: config.erm, seed };
+  return trainedStage(
+    { stage: "erm", key, cacheDir: config.cacheDir, fresh: config.fresh },
+    () => smallCnn({ inputShape: data.train.shape, numClasses: 2, seed }),
+    data.train,
+    data.val,
+    { epochs: config.erm.epochs, batchSize: config.erm.batchSize, schedule, optimiser: config.erm.optimiser, seed, label: `ERM seed ${seed}`, log },
+    log,
+  );
 }
 
 /** Splits, biases and trains (or reloads) ERM for one seed. */
@@ -196,7 +167,7 @@ export function describeEpoch(method: string, r: EpochRecord): string {
 /** A fresh copy of the start checkpoint, fine-tuned for one epoch on `data`. */
 export async function fineTuned(setup: SeedSetup, config: MnistConfig, data: ImageDataset, method: string, log: Logger): Promise<Classifier> {
   const c = await loadClassifier(setup.best, setup.startCheckpoint);
-  const record = fineTuneOneEpoch(c, data, { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, sgd: config.erm.sgd, seed: setup.seed, label: `${method} seed ${setup.seed}` });
+  const record = fineTuneOneEpoch(c, data, { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed: setup.seed, label: `${method} seed ${setup.seed}` });
   log(`seed ${setup.seed}: ${describeEpoch(method, record)}`);
   return c;
 }

@@ -1,8 +1,11 @@
 /**
  * One reporting path for every experiment: per-seed measurements become
  * runs.csv (one row per seed) and table.csv (mean ± std over seeds, the
- * paper's number beside ours), a text table for logs, and an HTML page.
+ * paper's number beside ours), result.json (the same summary, undefined
+ * values as null, and the run's warnings), a text table for logs, and an
+ * HTML page.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { Logger } from "../log";
 import { Row, textTable, writeCsv } from "../report/csv";
@@ -11,12 +14,12 @@ import { escapeHtml, htmlTable, writeReport } from "../report/html";
 import { Provenance } from "../report/provenance";
 import { MeanStd, meanStd, percent } from "../report/stats";
 
-/** One number a seed produced, as a fraction. */
+/** One number a seed produced, as a fraction; null when undefined (e.g. the error on an empty accepted set). */
 export interface Measurement {
   method: string;
   evalSet: string;
   metric: string;
-  value: number;
+  value: number | null;
 }
 
 export interface SeedRecord {
@@ -50,7 +53,7 @@ export function runColumns(configColumns: readonly string[]): string[] {
 export interface Summary {
   summary: Row[];
   runs: Row[];
-  /** Mean ± std of one cell, or null if no seed measured it. */
+  /** Mean ± std of one cell over the seeds that gave a value, or null if none did. */
   stat(method: string, evalSet: string, metric?: string): MeanStd | null;
 }
 
@@ -59,11 +62,12 @@ const key = (m: Omit<Measurement, "value">) => `${m.method}\u0000${m.evalSet}\u0
 /** Aggregates seeds cell by cell, in the order the first seed measured them. */
 export function summarise(experiment: string, records: readonly SeedRecord[], config: Row, prov: Provenance, paper: PaperLookup): Summary {
   const cells = new Map<string, { cell: Omit<Measurement, "value">; values: number[] }>();
+  // Undefined values (null) are left out of the mean; n_seeds counts the seeds that gave a value.
   const runs: Row[] = [];
   for (const record of records) {
     for (const m of record.measurements) {
       const entry = cells.get(key(m)) ?? { cell: { method: m.method, evalSet: m.evalSet, metric: m.metric }, values: [] };
-      entry.values.push(m.value);
+      if (m.value !== null) entry.values.push(m.value);
       cells.set(key(m), entry);
       runs.push({
         experiment, method: m.method, eval_set: m.evalSet, metric: m.metric, seed: record.seed, value_pct: percent(m.value),
@@ -75,11 +79,11 @@ export function summarise(experiment: string, records: readonly SeedRecord[], co
   const stats = new Map<string, MeanStd>();
   const summary: Row[] = [...cells.values()].map(({ cell, values }) => {
     const s = meanStd(values);
-    stats.set(key(cell), s);
+    if (s.n > 0) stats.set(key(cell), s);
     const p = paper(cell);
     return {
       experiment, method: cell.method, eval_set: cell.evalSet, metric: cell.metric,
-      mean_pct: percent(s.mean), std_pct: s.n > 1 ? percent(s.std) : null, n_seeds: s.n, seeds,
+      mean_pct: s.n > 0 ? percent(s.mean) : null, std_pct: s.n > 1 ? percent(s.std) : null, n_seeds: s.n, seeds,
       paper_pct: p ? p.value.toFixed(2) : null, paper_source: p ? p.source : null, ...config, ...prov,
     };
   });
@@ -94,7 +98,7 @@ export function displayRows(summary: readonly Row[]): Row[] {
     method: r.method,
     "eval set": r.eval_set,
     metric: r.metric,
-    "ours (%)": Number(r.n_seeds) > 1 ? `${r.mean_pct} ± ${r.std_pct}` : r.mean_pct,
+    "ours (%)": Number(r.n_seeds) > 1 ? `${r.mean_pct} ± ${r.std_pct}` : r.mean_pct ?? "—",
     "paper (%)": r.paper_pct ?? "—",
   }));
 }
@@ -114,27 +118,33 @@ export interface ExperimentResult {
   runs: Row[];
   summaryColumns: string[];
   figures: FigureSection[];
-  files: { table: string; runs: string; figure: string };
+  /** Things a reader must know about these numbers (e.g. an undefined error); also in result.json and the HTML. */
+  warnings: string[];
+  files: { table: string; runs: string; figure: string; json: string };
 }
 
 /** Writes table.csv, runs.csv and figure.html into `outDir`, logs the table, and returns the result. */
 export function writeExperiment(
   outDir: string,
-  parts: Omit<ExperimentResult, "files" | "summaryColumns" | "runs" | "summary"> & { summarised: Summary; configColumns: readonly string[] },
+  parts: Omit<ExperimentResult, "files" | "summaryColumns" | "runs" | "summary" | "warnings"> & { summarised: Summary; configColumns: readonly string[]; warnings?: string[] },
   log: Logger,
 ): ExperimentResult {
-  const files = { table: path.join(outDir, "table.csv"), runs: path.join(outDir, "runs.csv"), figure: path.join(outDir, "figure.html") };
+  const files = { table: path.join(outDir, "table.csv"), runs: path.join(outDir, "runs.csv"), figure: path.join(outDir, "figure.html"), json: path.join(outDir, "result.json") };
+  const warnings = parts.warnings ?? [];
   const columns = summaryColumns(parts.configColumns);
   writeCsv(files.table, parts.summarised.summary, columns);
   writeCsv(files.runs, parts.summarised.runs, runColumns(parts.configColumns));
   const rows = displayRows(parts.summarised.summary);
+  fs.writeFileSync(files.json, JSON.stringify({ experiment: parts.experiment, title: parts.title, caption: parts.caption, provenance: parts.provenance, warnings, summary: parts.summarised.summary }, null, 1));
+  const warningHtml = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   writeReport(files.figure, parts.title, [
-    { heading: "Results", html: `<p class="caption">${escapeHtml(parts.caption)}</p>\n${htmlTable(rows, DISPLAY_COLUMNS)}` },
+    { heading: "Results", html: `<p class="caption">${escapeHtml(parts.caption)}</p>\n${warningHtml}${htmlTable(rows, DISPLAY_COLUMNS)}` },
     ...parts.figures,
   ]);
   log(textTable(rows, DISPLAY_COLUMNS));
   log(parts.caption);
-  log(`wrote ${files.table}, ${files.runs} and ${files.figure}`);
+  for (const w of warnings) log(`warning: ${w}`);
+  log(`wrote ${files.table}, ${files.runs}, ${files.json} and ${files.figure}`);
   return {
     experiment: parts.experiment,
     title: parts.title,
@@ -144,6 +154,7 @@ export function writeExperiment(
     runs: parts.summarised.runs,
     summaryColumns: columns,
     figures: parts.figures,
+    warnings,
     files,
   };
 }

@@ -85,7 +85,7 @@ export async function run(config: Table5Config, log: Logger = consoleLogger): Pr
             rounds: config.rounds,
             mode,
             masking: config.masking,
-            fineTune: { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, sgd: config.erm.sgd, seed },
+            fineTune: { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed },
             stopBelowTrainAccuracy: config.stopBelowTrainAccuracy,
           },
           (round) => {

@@ -8,7 +8,8 @@ import { CamMethod, computeHeatmaps } from "../explain/cam";
 import { Classifier } from "../models/classifier";
 import { Rng } from "../random";
 import { EpochRecord, trainEpoch } from "../train/loop";
-import { SgdConfig, SgdTrainer } from "../train/sgd";
+import { OptimiserConfig } from "../train/optimiser";
+import { Trainer } from "../train/trainer";
 import { MaskRule, PAPER_RULE, applyMasks, maskedShare, masksFromHeatmaps } from "./threshold";
 
 export interface MaskingConfig {
@@ -45,14 +46,14 @@ export function maskWith(ds: ImageDataset, masks: Float32Array, name: string): M
 export interface FineTuneConfig {
   lr: number;
   batchSize: number;
-  sgd: SgdConfig;
+  optimiser: OptimiserConfig;
   seed: number;
   label: string;
 }
 
 /** One epoch on `data`, in place on `c`, with a fresh optimiser. */
 export function fineTuneOneEpoch(c: Classifier, data: ImageDataset, config: FineTuneConfig): EpochRecord {
-  const trainer = new SgdTrainer(c, config.sgd, config.lr);
+  const trainer = new Trainer(c, config.optimiser, config.lr);
   try {
     return trainEpoch(trainer, data, { batchSize: config.batchSize, lr: config.lr, rng: Rng.for(config.seed, `${config.label}-shuffle`), label: config.label, epoch: 0 });
   } finally {

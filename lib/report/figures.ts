@@ -133,3 +133,24 @@ export function lineFigure(title: string, xTitle: string, series: readonly LineS
     },
   };
 }
+
+export interface CurveSeries {
+  name: string;
+  /** Percent. */
+  x: number[];
+  /** Percent. */
+  y: number[];
+}
+
+/** Continuous curves in percent on both axes, e.g. selective risk against coverage. */
+export function curveFigure(title: string, xTitle: string, yTitle: string, series: readonly CurveSeries[]): PlotlyFigure {
+  return {
+    data: series.map((s) => ({ type: "scatter", mode: "lines", name: s.name, x: s.x, y: s.y })),
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: xTitle }, range: [0, 100] },
+      yaxis: { title: { text: yTitle }, rangemode: "tozero" },
+      legend: { orientation: "h", y: -0.25 },
+    },
+  };
+}

@@ -4,7 +4,8 @@
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ImageDataset, batches, imageBatch, size } from "../data/dataset";
+import { AugmentConfig, augmentBatch, isIdentity } from "../data/augment";
+import { ImageDataset, batchPixels, batches, size } from "../data/dataset";
 import { accuracy } from "../eval/metrics";
 import { predictClasses } from "../eval/predict";
 import { Logger } from "../log";
@@ -12,7 +13,9 @@ import { Classifier } from "../models/classifier";
 import { loadModel, saveModel } from "../models/checkpoint";
 import { Rng } from "../random";
 import { LrSchedule } from "./schedule";
-import { SgdConfig, SgdTrainer } from "./sgd";
+import { CROSS_ENTROPY, Objective } from "./objective";
+import { OptimiserConfig } from "./optimiser";
+import { Trainer } from "./trainer";
 
 export interface EpochRecord {
   epoch: number;
@@ -39,19 +42,26 @@ export interface EpochOptions {
   /** Names the run in messages, e.g. "ERM seed 1". */
   label: string;
   epoch: number;
+  /** What the step minimises; cross-entropy by default. */
+  objective?: Objective;
+  /** Random transforms of each training batch, with their own draws; none by default. */
+  augmentation?: { config: AugmentConfig; rng: Rng };
 }
 
 /** One pass over `data` in a seeded random order. */
-export function trainEpoch(trainer: SgdTrainer, data: ImageDataset, options: EpochOptions): Omit<EpochRecord, "valAccuracy"> {
+export function trainEpoch(trainer: Trainer, data: ImageDataset, options: EpochOptions): Omit<EpochRecord, "valAccuracy"> {
   const started = Date.now();
   trainer.setLearningRate(options.lr);
   let lossSum = 0;
   let correct = 0;
   let batchIndex = 0;
   for (const idx of batches(options.rng.permutation(size(data)), options.batchSize)) {
-    const images = imageBatch(data, idx);
+    const pixels = batchPixels(data, idx);
+    const augmentation = options.augmentation;
+    if (augmentation && !isIdentity(augmentation.config)) augmentBatch(pixels, idx.length, data.shape, augmentation.config, augmentation.rng);
+    const images = tf.tensor4d(pixels, [idx.length, ...data.shape]);
     const labels = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]), "int32");
-    const step = trainer.step(images, labels);
+    const step = trainer.step(images, labels, options.objective ?? CROSS_ENTROPY);
     tf.dispose([images, labels]);
     if (!Number.isFinite(step.loss)) throw new NonFiniteLossError(options.label, options.epoch, batchIndex, step.loss);
     lossSum += step.loss * idx.length;
@@ -71,12 +81,15 @@ export interface ErmOptions {
   epochs: number;
   batchSize: number;
   schedule: LrSchedule;
-  sgd: SgdConfig;
+  optimiser: OptimiserConfig;
   seed: number;
   /** Checkpoints go to `<dir>/best` and `<dir>/last`. */
   checkpointDir: string;
   label: string;
   log: Logger;
+  /** The objective of each epoch (e.g. a warm-up before the gambler's loss); cross-entropy by default. */
+  objectiveAt?: (epoch: number) => Objective;
+  augmentation?: AugmentConfig;
 }
 
 export interface ErmResult {
@@ -98,8 +111,9 @@ export function formatEpoch(label: string, r: EpochRecord, epochs: number): stri
  * group labels) and the last one.
  */
 export async function trainErm(classifier: Classifier, train: ImageDataset, val: ImageDataset, options: ErmOptions): Promise<ErmResult> {
-  const trainer = new SgdTrainer(classifier, options.sgd, options.schedule.lrAt(0));
+  const trainer = new Trainer(classifier, options.optimiser, options.schedule.lrAt(0));
   const rng = Rng.for(options.seed, "erm-shuffle");
+  const augmentation = options.augmentation && { config: options.augmentation, rng: Rng.for(options.seed, "erm-augment") };
   const best = path.join(options.checkpointDir, "best");
   const last = path.join(options.checkpointDir, "last");
   const history: EpochRecord[] = [];
@@ -108,7 +122,8 @@ export async function trainErm(classifier: Classifier, train: ImageDataset, val:
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const lr = options.schedule.lrAt(epoch);
-      const record: EpochRecord = trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, label: options.label, epoch });
+      const objective = options.objectiveAt?.(epoch);
+      const record: EpochRecord = trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, label: options.label, epoch, objective, augmentation });
       record.valAccuracy = accuracy(predictClasses(classifier, val), val.labels);
       history.push(record);
       options.log(formatEpoch(options.label, record, options.epochs));

@@ -53,7 +53,7 @@ const KERNELS: KitKernel[] = [
   k("FusedBatchNorm", "speed", fusedBatchNorm),
   // Kit-only kernel used by the FusedBatchNorm gradient below.
   k(BATCH_NORM_GRAD_SUMS, "speed", batchNormGradSums),
-  // Kit-only kernel used by SgdTrainer (lib/train/sgd.ts) when registered.
+  // Kit-only kernel used by the SGD update rule (lib/train/optimiser.ts) when registered.
   k(SGD_MOMENTUM, "speed", sgdMomentum),
   // The big conv kernels split by batch over two threads (parallel.ts); these
   // override the single-threaded entries above in fast mode.

@@ -2,17 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { KitError } from "../../lib/errors";
+import { expectKitError } from "../support/kit-error";
 import { digitCount, loadEmbeddedMnist, loadMnistIdx, splitStratified } from "../../lib/data/mnist";
 import { idxBytes, writeMnistFolder } from "../support/idx-fixture";
-
-function expectKitError(fn: () => unknown, ...fragments: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof KitError, `not a KitError: ${e}`);
-    for (const f of fragments) assert.ok(e.message.includes(f), `"${e.message}" lacks "${f}"`);
-    return true;
-  });
-}
 
 describe("MNIST loaders", () => {
   it("loads the 10,000 embedded digits with about 1,000 per digit in [0, 1]", () => {

@@ -6,9 +6,11 @@ import * as path from "path";
 import * as ablation from "../../lib/experiments/ablation-threshold";
 import * as fig2 from "../../lib/experiments/fig2";
 import { summaryColumns, runColumns } from "../../lib/experiments/results";
+import * as table4 from "../../lib/experiments/table4";
 import * as table5 from "../../lib/experiments/table5";
 import { silentLogger } from "../../lib/log";
 import { parseCsv } from "../../lib/report/csv";
+import { writeCifarFolder } from "../support/cifar-fixture";
 import { writeMnistFolder } from "../support/idx-fixture";
 
 const CLI = path.join(__dirname, "..", "..", "lib", "cli.js");
@@ -118,6 +120,61 @@ describe("experiments (smoke configurations)", () => {
     assert.equal(first.test_size, 100);
     assert.match(String(first.data), /MNIST IDX files in/);
     assert.equal(result.figures[1].figure.data.length, 2 * 3);
+  });
+
+  it("`masktune table4 --smoke` reports coverage and selective error of three methods at five coverages", function () {
+    this.timeout(300_000);
+    const run = cli(results, "table4", "--smoke");
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Deep Gamblers seed 1 {2}epoch 3\/3/);
+    const out = path.join(results, "table4-smoke");
+    const { rows } = readTable(path.join(out, "table.csv"));
+    assert.deepEqual([...new Set(rows.map((r) => r.method))], ["MaskTune", "Softmax Response", "Deep Gamblers"]);
+    assert.equal(rows.length, 3 * (5 * 2 + 2));
+    for (const method of ["MaskTune", "Softmax Response", "Deep Gamblers"]) {
+      assert.equal(cell(rows, method, "test @ 100% target", "coverage")!.mean_pct, "100.00", `${method} accepts everything at 100%`);
+      for (const target of [95, 90, 85, 80]) {
+        const coverage = Number(cell(rows, method, `test @ ${target}% target`, "coverage")!.mean_pct);
+        assert.ok(coverage <= 100 && coverage >= target - 15, `${method} @ ${target}%: ${coverage}`);
+      }
+    }
+    assert.equal(cell(rows, "MaskTune", "test @ 95% target", "coverage")!.paper_pct, "95.19");
+    assert.match(cell(rows, "MaskTune", "test @ 95% target", "coverage")!.paper_source, /SVHN \(reference only/);
+    assert.equal(rows[0].calibration, "k = ceil(c*N) on validation; accept score >= k-th highest; c = 100% accepts all");
+    const json = JSON.parse(fs.readFileSync(path.join(out, "result.json"), "utf8"));
+    assert.equal(json.summary.length, rows.length);
+    assert.ok(Array.isArray(json.warnings));
+    const html = fs.readFileSync(path.join(out, "figure.html"), "utf8");
+    assert.equal((html.match(/Plotly\.newPlot\("figure-/g) ?? []).length, 1);
+  });
+
+  it("table4 runs on CIFAR-10 binary batches given as a folder (in-process, on a written fixture, with augmentation)", async function () {
+    this.timeout(120_000);
+    const { parent } = writeCifarFolder(undefined, 16, Array.from({ length: 20 }, (_, i) => i % 10));
+    const out = tmp("table4-cifar");
+    // SmallCNN instead of the preset's ResNet-32 keeps this a plumbing test.
+    const config = table4.smokeConfig({ dataset: "cifar10", dataDir: parent, architecture: "small-cnn", outDir: out, cacheDir: path.join(out, "cache") });
+    config.erm = { ...config.erm, epochs: 1 };
+    config.gamblers = { ...config.gamblers, warmupEpochs: 0 };
+    const result = await table4.run(config, silentLogger);
+    const first = result.summary[0];
+    assert.deepEqual([first.train_size, first.val_size, first.test_size], [64, 16, 20]);
+    assert.equal(first.augmentation, "hflip, affine ±15°/±10%");
+    assert.match(String(first.data), /CIFAR-10 binary/);
+    assert.equal(cell(result.summary as Record<string, string>[], "Softmax Response", "test @ 90% target", "selective_error")!.paper_pct, "6.52");
+  });
+
+  it("table4 needs --data for a dataset that is not embedded, and names the file it cannot read", function () {
+    this.timeout(60_000);
+    const missing = cli(results, "table4", "--dataset", "cifar10");
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^masktune: --dataset cifar10 needs --data DIR/);
+    const wrong = cli(results, "table4", "--smoke", "--dataset", "svhn", "--data", "/no/such/folder");
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /^masktune: \/no\/such\/folder/);
+    assert.doesNotMatch(wrong.stderr, /\n\s+at /);
+    const misplaced = cli(results, "fig2", "--dataset", "svhn");
+    assert.match(misplaced.stderr, /^masktune: --dataset applies to selective-classification \(table4\) experiments only/);
   });
 
   it("exits non-zero with one clear line, and no stack trace, for a missing data folder", () => {

@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 import { computeHeatmaps } from "../../lib/explain/cam";
 import { Rng } from "../../lib/random";
 import { trainEpoch } from "../../lib/train/loop";
-import { PAPER_SGD, SgdTrainer } from "../../lib/train/sgd";
+import { PAPER_SGD } from "../../lib/train/optimiser";
+import { Trainer } from "../../lib/train/trainer";
 import { maxAbsDiff, tinyConvModel, tinyDataset } from "../support/tiny";
 
 /** One SGD step then a heatmap pass, on the given backend, from the same weights. */
@@ -11,7 +12,7 @@ async function stepAndExplain(backend: string): Promise<{ loss: number; heat: Fl
   await tf.setBackend(backend);
   const c = tinyConvModel(11);
   const ds = tinyDataset(4);
-  const trainer = new SgdTrainer(c, PAPER_SGD, 0.1);
+  const trainer = new Trainer(c, PAPER_SGD, 0.1);
   trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 0 });
   const second = trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 1 });
   const heat = computeHeatmaps(c, ds, { method: "xgradcam", batchSize: 4 });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { iterativeMaskTune, multiplyMasks, RoundRecord } from "../../lib/masking/iterative";
 import { PAPER_MASKING } from "../../lib/masking/masktune";
-import { PAPER_SGD } from "../../lib/train/sgd";
+import { PAPER_SGD } from "../../lib/train/optimiser";
 import { tinyConvModel, tinyDataset } from "../support/tiny";
 
 describe("iterative MaskTune", () => {
@@ -21,7 +21,7 @@ describe("iterative MaskTune", () => {
     const records = await iterativeMaskTune(
       c,
       raw,
-      { rounds: 3, mode, masking: { ...PAPER_MASKING, batchSize: 4, rule: { kind: "top-k", pixels: 5 } }, fineTune: { lr: 0.01, batchSize: 4, sgd: PAPER_SGD, seed: 1 }, stopBelowTrainAccuracy },
+      { rounds: 3, mode, masking: { ...PAPER_MASKING, batchSize: 4, rule: { kind: "top-k", pixels: 5 } }, fineTune: { lr: 0.01, batchSize: 4, optimiser: PAPER_SGD, seed: 1 }, stopBelowTrainAccuracy },
       (r) => {
         seen.push(r.round);
       },

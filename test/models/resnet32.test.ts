@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { splitAtCamLayer } from "../../lib/models/classifier";
 import { resnet32 } from "../../lib/models/resnet32";
-import { SgdTrainer } from "../../lib/train/sgd";
+import { PAPER_SGD } from "../../lib/train/optimiser";
+import { Trainer } from "../../lib/train/trainer";
 
 /**
  * Expected parameters with 10 classes (convs have no bias; BN has gamma, beta
@@ -75,7 +76,7 @@ describe("ResNet-32 (He et al. 2016, CIFAR, option-A shortcuts)", function () {
 
   it("lowers the loss on a fixed batch with one SGD step, and does not leak tensors", () => {
     const c = resnet32({ inputShape: [32, 32, 3], numClasses: 2, seed: 3 });
-    const trainer = new SgdTrainer(c, { momentum: 0.9, weightDecay: 1e-4 }, 0.05);
+    const trainer = new Trainer(c, PAPER_SGD, 0.05);
     const { x, y } = tinyBatch();
     const before = trainer.step(x, y).loss;
     const counts = [tf.memory().numTensors];

@@ -6,7 +6,8 @@ import { maskWithHeatmaps } from "../../lib/masking/masktune";
 import { Rng } from "../../lib/random";
 import { NonFiniteLossError, trainEpoch } from "../../lib/train/loop";
 import { makeSchedule } from "../../lib/train/schedule";
-import { PAPER_SGD, SgdTrainer } from "../../lib/train/sgd";
+import { PAPER_SGD } from "../../lib/train/optimiser";
+import { Trainer } from "../../lib/train/trainer";
 import { tinyConvModel, tinyDataset } from "../support/tiny";
 
 describe("training", () => {
@@ -21,7 +22,7 @@ describe("training", () => {
 
   it("lowers the loss on a fixed batch (SGD with momentum and weight decay)", () => {
     const c = tinyConvModel();
-    const trainer = new SgdTrainer(c, PAPER_SGD, 0.1);
+    const trainer = new Trainer(c, PAPER_SGD, 0.1);
     const ds = tinyDataset(8);
     const losses: number[] = [];
     for (let i = 0; i < 15; i++) losses.push(trainEpoch(trainer, ds, { batchSize: 8, lr: 0.1, rng: new Rng(1), label: "t", epoch: i }).loss);
@@ -32,7 +33,7 @@ describe("training", () => {
 
   it("B14: the tensor count does not grow across epochs or heatmap/masking passes", () => {
     const c = tinyConvModel();
-    const trainer = new SgdTrainer(c, PAPER_SGD, 0.01);
+    const trainer = new Trainer(c, PAPER_SGD, 0.01);
     const ds = tinyDataset(8);
     const counts: number[] = [];
     for (let epoch = 0; epoch < 3; epoch++) {
@@ -54,7 +55,7 @@ describe("training", () => {
 
   it("stops on a NaN loss with a message naming the run, epoch and batch", () => {
     const c = tinyConvModel();
-    const trainer = new SgdTrainer(c, PAPER_SGD, 0.01);
+    const trainer = new Trainer(c, PAPER_SGD, 0.01);
     const clean = tinyDataset(8);
     const images = clean.images.slice();
     images.fill(NaN, 0, 8 * 8 * 3 * 8);
