@@ -1,13 +1,16 @@
 /** Batched inference over a dataset, batch-norm in inference mode. */
 import * as tf from "@tensorflow/tfjs";
+import { BatchSource } from "../data/batch-source";
 import { ImageDataset, batches, imageBatch, range, size } from "../data/dataset";
 import { Classifier, logits } from "../models/classifier";
 
 export const EVAL_BATCH = 500;
 
+const outputCount = (c: Classifier) => c.model.outputs[0].shape[1] as number;
+
 /** Raw model outputs, N * outputs, row-major, with the number of outputs per row. */
 export function predictLogits(c: Classifier, ds: ImageDataset): { values: Float32Array; outputs: number } {
-  const outputs = c.model.outputs[0].shape[1] as number;
+  const outputs = outputCount(c);
   const values = new Float32Array(size(ds) * outputs);
   let offset = 0;
   for (const idx of batches(range(size(ds)), EVAL_BATCH)) {
@@ -44,4 +47,21 @@ export function argMaxRows(scores: Float32Array, width: number, classes = width)
 export function predictClasses(c: Classifier, ds: ImageDataset): Int32Array {
   const { values, outputs } = predictLogits(c, ds);
   return argMaxRows(values, outputs, ds.numClasses);
+}
+
+/** predictLogits for a source that may stream from disk (evaluation transforms, source order). */
+export async function predictSourceLogits(c: Classifier, source: BatchSource): Promise<{ values: Float32Array; outputs: number }> {
+  const outputs = outputCount(c);
+  const values = new Float32Array(source.size * outputs);
+  for await (const { indices, pixels } of source.batches(range(source.size), EVAL_BATCH)) {
+    const batch = tf.tidy(() => logits(c, tf.tensor4d(pixels, [indices.length, ...source.shape])));
+    values.set(batch.dataSync(), indices[0] * outputs);
+    batch.dispose();
+  }
+  return { values, outputs };
+}
+
+export async function predictSourceClasses(c: Classifier, source: BatchSource): Promise<Int32Array> {
+  const { values, outputs } = await predictSourceLogits(c, source);
+  return argMaxRows(values, outputs, source.numClasses);
 }

@@ -167,7 +167,7 @@ export function describeEpoch(method: string, r: EpochRecord): string {
 /** A fresh copy of the start checkpoint, fine-tuned for one epoch on `data`. */
 export async function fineTuned(setup: SeedSetup, config: MnistConfig, data: ImageDataset, method: string, log: Logger): Promise<Classifier> {
   const c = await loadClassifier(setup.best, setup.startCheckpoint);
-  const record = fineTuneOneEpoch(c, data, { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed: setup.seed, label: `${method} seed ${setup.seed}` });
+  const record = await fineTuneOneEpoch(c, data, { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed: setup.seed, label: `${method} seed ${setup.seed}` });
   log(`seed ${setup.seed}: ${describeEpoch(method, record)}`);
   return c;
 }

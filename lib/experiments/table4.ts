@@ -13,6 +13,7 @@
  */
 import * as path from "path";
 import { AugmentConfig, CIFAR_AUGMENTATION, NO_AUGMENTATION, SVHN_AUGMENTATION, describeAugmentation } from "../data/augment";
+import { memorySource } from "../data/batch-source";
 import { size } from "../data/dataset";
 import { predictLogits } from "../eval/predict";
 import {
@@ -37,7 +38,7 @@ import { Row } from "../report/csv";
 import { CurveSeries, curveFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
-import { loadClassifier } from "../train/loop";
+import { ErmOptions, loadClassifier } from "../train/loop";
 import { crossEntropy, gamblersLoss } from "../train/objective";
 import { OptimiserConfig, PAPER_ADAM, PAPER_SGD, describeOptimiser } from "../train/optimiser";
 import { ScheduleName, makeSchedule } from "../train/schedule";
@@ -189,20 +190,21 @@ async function trainModels(config: Table4Config, data: SelectiveSplits, seed: nu
     architecture: config.architecture, erm: config.erm, augmentation: config.augmentation, seed,
   };
   const stage = (name: string, extra: object = {}) => ({ stage: name, key: { ...key, ...extra }, cacheDir: config.cacheDir, fresh: config.fresh });
-  const common = { epochs: config.erm.epochs, batchSize: config.erm.batchSize, schedule, optimiser: config.erm.optimiser, seed, log, augmentation: config.augmentation };
+  const common: Omit<ErmOptions, "checkpointDir" | "label"> = { epochs: config.erm.epochs, batchSize: config.erm.batchSize, schedule, optimiser: config.erm.optimiser, seed, log };
+  const train = memorySource(data.train, config.augmentation);
 
-  const ermRun = await trainedStage(stage("erm"), build(k), data.train, data.val, { ...common, label: `ERM seed ${seed}` }, log);
+  const ermRun = await trainedStage(stage("erm"), build(k), train, data.val, { ...common, label: `ERM seed ${seed}` }, log);
   const erm = await loadClassifier(info, ermRun.bestCheckpoint);
   const masked = maskWithHeatmaps(erm, data.train, config.masking);
   log(`seed ${seed}: masked ${percent(masked.maskedShare)}% of training pixels with ${config.masking.method}`);
   const tuned = await loadClassifier(info, config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint);
-  const epoch = fineTuneOneEpoch(tuned, masked.masked, { lr: schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` });
+  const epoch = await fineTuneOneEpoch(tuned, masked.masked, { lr: schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` });
   log(`seed ${seed}: MaskTune fine-tune epoch: loss ${epoch.loss.toFixed(4)}, train acc (masked) ${percent(epoch.trainAccuracy)}%, ${epoch.seconds.toFixed(1)}s`);
 
   const { payoff, warmupEpochs } = config.gamblers;
   const warmup = crossEntropy(1);
   const gamble = gamblersLoss(payoff);
-  const gamblersRun = await trainedStage(stage("gamblers", { gamblers: config.gamblers }), build(k + 1), data.train, data.val, { ...common, label: `Deep Gamblers seed ${seed}`, objectiveAt: (e) => (e < warmupEpochs ? warmup : gamble) }, log);
+  const gamblersRun = await trainedStage(stage("gamblers", { gamblers: config.gamblers }), build(k + 1), train, data.val, { ...common, label: `Deep Gamblers seed ${seed}`, objectiveAt: (e) => (e < warmupEpochs ? warmup : gamble) }, log);
   const gamblers = await loadClassifier(info, gamblersRun.bestCheckpoint);
   return { erm, tuned, gamblers, bestErmEpoch: ermRun.bestEpoch, finetuneLr: schedule.finalLr, maskedShare: masked.maskedShare };
 }

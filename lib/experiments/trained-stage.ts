@@ -7,6 +7,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { BatchSource } from "../data/batch-source";
 import { ImageDataset } from "../data/dataset";
 import { Logger } from "../log";
 import { Classifier } from "../models/classifier";
@@ -33,8 +34,8 @@ const DONE = "done.json";
 export async function trainedStage(
   spec: StageSpec,
   build: () => Classifier,
-  train: ImageDataset,
-  val: ImageDataset,
+  train: ImageDataset | BatchSource,
+  val: ImageDataset | BatchSource,
   options: Omit<ErmOptions, "checkpointDir">,
   log: Logger,
 ): Promise<ErmResult> {

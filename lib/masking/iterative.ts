@@ -63,7 +63,7 @@ export async function iterativeMaskTune(
     cumulative = config.mode === "accumulative" && cumulative ? multiplyMasks(cumulative, step.masks) : step.masks;
     // Accumulative: the source is already masked, so this is raw × all masks so far.
     const masked = step.masked;
-    fineTuneOneEpoch(c, masked, { ...config.fineTune, label: `MaskTune ${config.mode} round ${round} seed ${config.fineTune.seed}` });
+    await fineTuneOneEpoch(c, masked, { ...config.fineTune, label: `MaskTune ${config.mode} round ${round} seed ${config.fineTune.seed}` });
     const record: RoundRecord = {
       round,
       maskedShare: maskedShare(cumulative),

@@ -3,6 +3,7 @@
  * model's heatmaps are hottest, then fine-tune for exactly one epoch on the
  * masked images at a small learning rate (the last ERM rate).
  */
+import { BatchSource } from "../data/batch-source";
 import { ImageDataset, size, withImages } from "../data/dataset";
 import { CamMethod, computeHeatmaps } from "../explain/cam";
 import { Classifier } from "../models/classifier";
@@ -52,10 +53,10 @@ export interface FineTuneConfig {
 }
 
 /** One epoch on `data`, in place on `c`, with a fresh optimiser. */
-export function fineTuneOneEpoch(c: Classifier, data: ImageDataset, config: FineTuneConfig): EpochRecord {
+export async function fineTuneOneEpoch(c: Classifier, data: ImageDataset | BatchSource, config: FineTuneConfig): Promise<EpochRecord> {
   const trainer = new Trainer(c, config.optimiser, config.lr);
   try {
-    return trainEpoch(trainer, data, { batchSize: config.batchSize, lr: config.lr, rng: Rng.for(config.seed, `${config.label}-shuffle`), label: config.label, epoch: 0 });
+    return await trainEpoch(trainer, data, { batchSize: config.batchSize, lr: config.lr, rng: Rng.for(config.seed, `${config.label}-shuffle`), label: config.label, epoch: 0 });
   } finally {
     trainer.dispose();
   }

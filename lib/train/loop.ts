@@ -4,10 +4,10 @@
  */
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { AugmentConfig, augmentBatch, isIdentity } from "../data/augment";
-import { ImageDataset, batchPixels, batches, size } from "../data/dataset";
+import { BatchSource, asSource } from "../data/batch-source";
+import { ImageDataset } from "../data/dataset";
 import { accuracy } from "../eval/metrics";
-import { predictClasses } from "../eval/predict";
+import { predictSourceClasses } from "../eval/predict";
 import { Logger } from "../log";
 import { Classifier } from "../models/classifier";
 import { loadModel, saveModel } from "../models/checkpoint";
@@ -39,40 +39,55 @@ export interface EpochOptions {
   lr: number;
   /** Seeds this epoch's shuffle. */
   rng: Rng;
+  /** Draws the source's random training transforms (if it has any); a fixed one derived from the label by default. */
+  transformRng?: Rng;
   /** Names the run in messages, e.g. "ERM seed 1". */
   label: string;
   epoch: number;
   /** What the step minimises; cross-entropy by default. */
   objective?: Objective;
-  /** Random transforms of each training batch, with their own draws; none by default. */
-  augmentation?: { config: AugmentConfig; rng: Rng };
+  /**
+   * How often each sample is drawn per epoch (JTT's up-weighting); once each
+   * by default. The epoch's order is a shuffle of the repeated indices.
+   */
+  repeats?: Int32Array;
 }
 
-/** One pass over `data` in a seeded random order. */
-export function trainEpoch(trainer: Trainer, data: ImageDataset, options: EpochOptions): Omit<EpochRecord, "valAccuracy"> {
+/** The epoch's sample order: every index `repeats[i]` times (once by default), shuffled. */
+function epochOrder(n: number, rng: Rng, repeats?: Int32Array): number[] {
+  if (!repeats) return rng.permutation(n);
+  const order: number[] = [];
+  repeats.forEach((r, i) => {
+    for (let k = 0; k < r; k++) order.push(i);
+  });
+  return rng.shuffle(order);
+}
+
+/** One pass over `data` in a seeded random order (in-memory datasets are wrapped without augmentation). */
+export async function trainEpoch(trainer: Trainer, data: ImageDataset | BatchSource, options: EpochOptions): Promise<Omit<EpochRecord, "valAccuracy">> {
+  const source = asSource(data);
   const started = Date.now();
   trainer.setLearningRate(options.lr);
+  const order = epochOrder(source.size, options.rng, options.repeats);
+  const transformRng = options.transformRng ?? Rng.for(options.epoch, `${options.label}-transforms`);
   let lossSum = 0;
   let correct = 0;
   let batchIndex = 0;
-  for (const idx of batches(options.rng.permutation(size(data)), options.batchSize)) {
-    const pixels = batchPixels(data, idx);
-    const augmentation = options.augmentation;
-    if (augmentation && !isIdentity(augmentation.config)) augmentBatch(pixels, idx.length, data.shape, augmentation.config, augmentation.rng);
-    const images = tf.tensor4d(pixels, [idx.length, ...data.shape]);
-    const labels = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]), "int32");
-    const step = trainer.step(images, labels, options.objective ?? CROSS_ENTROPY);
+  for await (const { indices, pixels } of source.batches(order, options.batchSize, { rng: transformRng })) {
+    const images = tf.tensor4d(pixels, [indices.length, ...source.shape]);
+    const labels = tf.tensor1d(Int32Array.from(indices, (i) => source.labels[i]), "int32");
+    const step = trainer.step(images, labels, options.objective ?? CROSS_ENTROPY, indices);
     tf.dispose([images, labels]);
     if (!Number.isFinite(step.loss)) throw new NonFiniteLossError(options.label, options.epoch, batchIndex, step.loss);
-    lossSum += step.loss * idx.length;
+    lossSum += step.loss * indices.length;
     correct += step.correct;
     batchIndex++;
   }
   return {
     epoch: options.epoch,
     lr: options.lr,
-    loss: lossSum / size(data),
-    trainAccuracy: correct / size(data),
+    loss: lossSum / order.length,
+    trainAccuracy: correct / order.length,
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -89,7 +104,7 @@ export interface ErmOptions {
   log: Logger;
   /** The objective of each epoch (e.g. a warm-up before the gambler's loss); cross-entropy by default. */
   objectiveAt?: (epoch: number) => Objective;
-  augmentation?: AugmentConfig;
+  repeats?: Int32Array;
 }
 
 export interface ErmResult {
@@ -110,10 +125,11 @@ export function formatEpoch(label: string, r: EpochRecord, epochs: number): stri
  * with the best validation accuracy (validation carries the training bias; no
  * group labels) and the last one.
  */
-export async function trainErm(classifier: Classifier, train: ImageDataset, val: ImageDataset, options: ErmOptions): Promise<ErmResult> {
+export async function trainErm(classifier: Classifier, train: ImageDataset | BatchSource, val: ImageDataset | BatchSource, options: ErmOptions): Promise<ErmResult> {
   const trainer = new Trainer(classifier, options.optimiser, options.schedule.lrAt(0));
   const rng = Rng.for(options.seed, "erm-shuffle");
-  const augmentation = options.augmentation && { config: options.augmentation, rng: Rng.for(options.seed, "erm-augment") };
+  const transformRng = Rng.for(options.seed, "erm-transforms");
+  const valSource = asSource(val);
   const best = path.join(options.checkpointDir, "best");
   const last = path.join(options.checkpointDir, "last");
   const history: EpochRecord[] = [];
@@ -123,8 +139,8 @@ export async function trainErm(classifier: Classifier, train: ImageDataset, val:
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const lr = options.schedule.lrAt(epoch);
       const objective = options.objectiveAt?.(epoch);
-      const record: EpochRecord = trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, label: options.label, epoch, objective, augmentation });
-      record.valAccuracy = accuracy(predictClasses(classifier, val), val.labels);
+      const record: EpochRecord = await trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, transformRng, label: options.label, epoch, objective, repeats: options.repeats });
+      record.valAccuracy = accuracy(await predictSourceClasses(classifier, valSource), valSource.labels);
       history.push(record);
       options.log(formatEpoch(options.label, record, options.epochs));
       if (record.valAccuracy > bestValAccuracy) {

@@ -10,8 +10,8 @@ export interface Objective {
   name: string;
   /** Leading class outputs among `outputs` logits. */
   classes(outputs: number): number;
-  /** Mean loss over the batch. */
-  loss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar;
+  /** Mean loss over the batch; `indices` are the batch's sample indices in the training set (for per-sample state such as groups). */
+  loss(logits: tf.Tensor2D, labels: tf.Tensor1D, indices: readonly number[]): tf.Scalar;
 }
 
 /** Softmax cross-entropy over the first `outputs - extraOutputs` logits (all of them by default). */
@@ -51,6 +51,35 @@ export function gamblersLoss(payoff: number): Objective {
         const top = tf.maximum(logTrue, logAbstain);
         const logGain = tf.add(top, tf.log(tf.add(tf.exp(tf.sub(logTrue, top)), tf.exp(tf.sub(logAbstain, top)))));
         return tf.neg(tf.mean(logGain)) as tf.Scalar;
+      }),
+  };
+}
+
+/**
+ * Online Group DRO (Sagawa et al., ICLR 2020), the paper's comparison row
+ * that trains with group labels. Per batch: the mean cross-entropy of each
+ * group (0 for a group absent from the batch), the group weights
+ * q <- q * exp(stepSize * groupLoss) renormalised, and the loss
+ * sum_g q_g * groupLoss_g. `groups` holds every training sample's group.
+ */
+export function groupDro(groups: Int32Array, numGroups: number, stepSize = 0.01): Objective & { weights(): number[] } {
+  const q = new Float64Array(numGroups).fill(1 / numGroups);
+  return {
+    name: `Group DRO (step size ${stepSize})`,
+    classes: (outputs) => outputs,
+    weights: () => Array.from(q),
+    loss: (logits, labels, indices) =>
+      tf.tidy(() => {
+        const perSample = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits, undefined, undefined, tf.Reduction.NONE) as tf.Tensor1D;
+        const membership = tf.oneHot(tf.tensor1d(Int32Array.from(indices, (i) => groups[i]), "int32"), numGroups).transpose() as tf.Tensor2D;
+        const counts = tf.maximum(tf.sum(membership, 1), 1);
+        const groupLoss = tf.div(tf.squeeze(tf.matMul(membership, tf.expandDims(perSample, 1)), [1]), counts);
+        // The weights follow the detached group losses, as in the reference implementation.
+        const values = groupLoss.dataSync();
+        let total = 0;
+        for (let g = 0; g < numGroups; g++) total += q[g] *= Math.exp(stepSize * values[g]);
+        for (let g = 0; g < numGroups; g++) q[g] /= total;
+        return tf.sum(tf.mul(groupLoss, tf.tensor1d(Float32Array.from(q)))) as tf.Scalar;
       }),
   };
 }

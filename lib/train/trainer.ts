@@ -34,14 +34,15 @@ export class Trainer {
     this.learningRate = lr;
   }
 
-  step(images: tf.Tensor4D, labels: tf.Tensor1D, objective: Objective = CROSS_ENTROPY): StepResult {
+  /** `indices`: the batch's sample indices, for objectives that keep per-sample state. */
+  step(images: tf.Tensor4D, labels: tf.Tensor1D, objective: Objective = CROSS_ENTROPY, indices: readonly number[] = []): StepResult {
     let correct: tf.Scalar | undefined;
     const { value: loss, grads } = tf.variableGrads(() => {
       const logits = this.classifier.model.apply(images, { training: true }) as tf.Tensor2D;
       const k = objective.classes(logits.shape[1]);
       const classLogits = k === logits.shape[1] ? logits : tf.slice(logits, [0, 0], [-1, k]);
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(classLogits, -1), labels), "int32")) as tf.Scalar);
-      return objective.loss(logits, labels);
+      return objective.loss(logits, labels, indices);
     }, this.variables);
     this.rule.apply(this.variables, grads, this.learningRate);
     const result = { loss: loss.dataSync()[0], correct: correct!.dataSync()[0] };

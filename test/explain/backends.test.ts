@@ -13,8 +13,8 @@ async function stepAndExplain(backend: string): Promise<{ loss: number; heat: Fl
   const c = tinyConvModel(11);
   const ds = tinyDataset(4);
   const trainer = new Trainer(c, PAPER_SGD, 0.1);
-  trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 0 });
-  const second = trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 1 });
+  await trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 0 });
+  const second = await trainEpoch(trainer, ds, { batchSize: 4, lr: 0.1, rng: new Rng(1), label: backend, epoch: 1 });
   const heat = computeHeatmaps(c, ds, { method: "xgradcam", batchSize: 4 });
   const weights = Float32Array.from(c.model.getWeights().flatMap((w) => Array.from(w.dataSync())));
   trainer.dispose();

@@ -1,7 +1,11 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { crossEntropy, gamblersLoss } from "../../lib/train/objective";
-import { PAPER_ADAM, makeUpdateRule } from "../../lib/train/optimiser";
+import { Objective, crossEntropy, gamblersLoss, groupDro } from "../../lib/train/objective";
+import { PAPER_ADAM, PAPER_SGD, makeUpdateRule } from "../../lib/train/optimiser";
+import { Rng } from "../../lib/random";
+import { trainEpoch } from "../../lib/train/loop";
+import { Trainer } from "../../lib/train/trainer";
+import { tinyConvModel, tinyDataset } from "../support/tiny";
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -33,7 +37,7 @@ describe("optimisers and objectives", () => {
 
   it("the gambler's loss is -log(P(y) + P(abstain) / payoff), by hand", () => {
     const logits = tf.tensor2d([[Math.log(0.5), Math.log(0.2), Math.log(0.3)], [Math.log(0.5), Math.log(0.2), Math.log(0.3)]]);
-    const loss = gamblersLoss(2).loss(logits, tf.tensor1d([0, 1], "int32"));
+    const loss = gamblersLoss(2).loss(logits, tf.tensor1d([0, 1], "int32"), [0, 1]);
     close(loss.dataSync()[0], -(Math.log(0.65) + Math.log(0.35)) / 2);
     assert.equal(gamblersLoss(2).classes(3), 2);
     assert.throws(() => gamblersLoss(1), /payoff 1 must be above 1/);
@@ -42,8 +46,32 @@ describe("optimisers and objectives", () => {
 
   it("cross-entropy can ignore trailing non-class outputs (the Deep Gamblers warm-up)", () => {
     const logits = tf.tensor2d([[Math.log(0.5), Math.log(0.2), Math.log(0.3)]]);
-    const loss = crossEntropy(1).loss(logits, tf.tensor1d([0], "int32"));
+    const loss = crossEntropy(1).loss(logits, tf.tensor1d([0], "int32"), [0]);
     close(loss.dataSync()[0], -Math.log(5 / 7));
     tf.dispose([logits, loss]);
+  });
+
+  it("Group DRO: one step's group weights and loss by hand", () => {
+    const dro = groupDro(Int32Array.from([0, 0, 1, 2, 2]), 3, 0.5);
+    // Zero logits over two classes: every sample's cross-entropy is ln 2. Samples 0, 1 (group 0) and 2 (group 1) are in the batch.
+    const logits = tf.zeros([3, 2]) as tf.Tensor2D;
+    const loss = dro.loss(logits, tf.tensor1d([0, 1, 0], "int32"), [0, 1, 2]);
+    const up = Math.exp(0.5 * Math.LN2);
+    const q = [up, up, 1].map((v) => v / (2 * up + 1));
+    dro.weights().forEach((w, g) => close(w, q[g]));
+    close(loss.dataSync()[0], (q[0] + q[1]) * Math.LN2, 1e-5);
+    tf.dispose([logits, loss]);
+  });
+
+  it("repeats draw each sample as often as asked in one epoch (JTT's up-weighting)", async () => {
+    const c = tinyConvModel();
+    const trainer = new Trainer(c, PAPER_SGD, 0.01);
+    const seen: number[] = [];
+    const spy: Objective = { ...crossEntropy(), loss: (logits, labels, indices) => (seen.push(...indices), crossEntropy().loss(logits, labels, indices)) };
+    const record = await trainEpoch(trainer, tinyDataset(4), { batchSize: 2, lr: 0.01, rng: new Rng(1), label: "t", epoch: 0, objective: spy, repeats: Int32Array.from([2, 0, 1, 3]) });
+    assert.deepEqual(seen.sort(), [0, 0, 2, 3, 3, 3]);
+    assert.ok(record.trainAccuracy >= 0 && record.trainAccuracy <= 1);
+    trainer.dispose();
+    c.model.dispose();
   });
 });

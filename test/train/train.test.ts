@@ -20,24 +20,24 @@ describe("training", () => {
     assert.equal(makeSchedule("paper", 0.01, 20).finalLr, 0.00125);
   });
 
-  it("lowers the loss on a fixed batch (SGD with momentum and weight decay)", () => {
+  it("lowers the loss on a fixed batch (SGD with momentum and weight decay)", async () => {
     const c = tinyConvModel();
     const trainer = new Trainer(c, PAPER_SGD, 0.1);
     const ds = tinyDataset(8);
     const losses: number[] = [];
-    for (let i = 0; i < 15; i++) losses.push(trainEpoch(trainer, ds, { batchSize: 8, lr: 0.1, rng: new Rng(1), label: "t", epoch: i }).loss);
+    for (let i = 0; i < 15; i++) losses.push((await trainEpoch(trainer, ds, { batchSize: 8, lr: 0.1, rng: new Rng(1), label: "t", epoch: i })).loss);
     assert.ok(losses[14] < losses[0] * 0.9, `losses ${losses.map((l) => l.toFixed(3))}`);
     trainer.dispose();
     c.model.dispose();
   });
 
-  it("B14: the tensor count does not grow across epochs or heatmap/masking passes", () => {
+  it("B14: the tensor count does not grow across epochs or heatmap/masking passes", async () => {
     const c = tinyConvModel();
     const trainer = new Trainer(c, PAPER_SGD, 0.01);
     const ds = tinyDataset(8);
     const counts: number[] = [];
     for (let epoch = 0; epoch < 3; epoch++) {
-      trainEpoch(trainer, ds, { batchSize: 4, lr: 0.01, rng: new Rng(2), label: "t", epoch });
+      await trainEpoch(trainer, ds, { batchSize: 4, lr: 0.01, rng: new Rng(2), label: "t", epoch });
       counts.push(tf.memory().numTensors);
     }
     assert.equal(counts[2], counts[1]);
@@ -53,14 +53,14 @@ describe("training", () => {
     c.model.dispose();
   });
 
-  it("stops on a NaN loss with a message naming the run, epoch and batch", () => {
+  it("stops on a NaN loss with a message naming the run, epoch and batch", async () => {
     const c = tinyConvModel();
     const trainer = new Trainer(c, PAPER_SGD, 0.01);
     const clean = tinyDataset(8);
     const images = clean.images.slice();
     images.fill(NaN, 0, 8 * 8 * 3 * 8);
     const poisoned = withImages(clean, images, "poisoned");
-    assert.throws(
+    await assert.rejects(
       () => trainEpoch(trainer, poisoned, { batchSize: 4, lr: 0.01, rng: new Rng(3), label: "ERM seed 9", epoch: 2 }),
       (e: unknown) => e instanceof NonFiniteLossError && e.message.startsWith("ERM seed 9: loss became NaN at epoch 3, batch 1"),
     );
