@@ -14,7 +14,8 @@ import { initBackend } from "./backend";
 import { requireIdxFolder } from "./data/idx";
 import { KitError } from "./errors";
 import { ENSEMBLE_SCORES, EnsembleScore } from "./eval/selective";
-import { BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, ExperimentName, SelectiveExperiment } from "./experiments/registry";
+import { BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, ExperimentName, SelectiveExperiment, SubgroupExperiment } from "./experiments/registry";
+import { SubgroupConfig } from "./experiments/subgroups";
 import { MnistConfig } from "./experiments/mnist-setup";
 import { SELECTIVE_DATASETS } from "./experiments/selective-data";
 import { Table4Config } from "./experiments/table4";
@@ -26,6 +27,7 @@ const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data DIR] [
   biased-MNIST experiments: [--placement random|by-digit]; --data is a folder of MNIST IDX files
   table4: [--dataset ${SELECTIVE_DATASETS.join("|")}] [--score ${ENSEMBLE_SCORES.join("|")}];
           --data is the dataset's folder (required except for the embedded MNIST digits)
+  table1, table2: --data DIR (CelebA / Waterbirds folder, required) [--pretrained WEIGHTS_DIR] [--lr X]
 experiments:
 ${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
 --smoke: 1 seed, a few epochs on a few hundred images: checks that every stage runs; results in results/<experiment>-smoke
@@ -99,6 +101,25 @@ function selectiveConfig(experiment: SelectiveExperiment, values: Values): Table
   return config;
 }
 
+function positiveNumber(flag: string, text: string): number {
+  const x = Number(text);
+  if (!(Number.isFinite(x) && x > 0)) throw usageError(`${flag} ${text}: a positive number is needed`);
+  return x;
+}
+
+function subgroupConfig(experiment: SubgroupExperiment, values: Values): SubgroupConfig {
+  const overrides: Partial<SubgroupConfig> = commonOverrides(values);
+  if (typeof values.data !== "string") throw usageError("--data DIR is needed: the dataset folder (datasets/README.md says where to download it)");
+  overrides.dataDir = values.data;
+  if (typeof values.pretrained === "string") overrides.pretrainedDir = values.pretrained;
+  const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
+  if (typeof values.epochs === "string") config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
+  if (typeof values.lr === "string") config.erm = { ...config.erm, lr: positiveNumber("--lr", values.lr) };
+  if (typeof values.schedule === "string") config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
+  if (typeof values["finetune-from"] === "string") config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
+  return config;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -113,6 +134,8 @@ async function main(argv: string[]): Promise<void> {
       placement: { type: "string" },
       dataset: { type: "string" },
       score: { type: "string" },
+      pretrained: { type: "string" },
+      lr: { type: "string" },
       "finetune-from": { type: "string" },
       fresh: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
@@ -125,19 +148,28 @@ async function main(argv: string[]): Promise<void> {
   }
   const [name] = positionals;
   if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `unknown experiment "${name}"` : "which experiment?");
-  const experiment: BiasedMnistExperiment | SelectiveExperiment = EXPERIMENTS[name as ExperimentName];
+  const experiment: BiasedMnistExperiment | SelectiveExperiment | SubgroupExperiment = EXPERIMENTS[name as ExperimentName];
   const only = (flag: keyof typeof values, kind: string) => {
     if (values[flag] !== undefined) throw usageError(`--${flag} applies to ${kind} experiments only`);
   };
 
-  let run: () => Promise<unknown>;
-  if (experiment.kind === "selective") {
-    only("placement", "biased-MNIST");
-    const config = selectiveConfig(experiment, values);
-    run = () => experiment.run(config);
-  } else {
+  if (experiment.kind !== "selective") {
     only("dataset", "selective-classification (table4)");
     only("score", "selective-classification (table4)");
+  }
+  if (experiment.kind !== "subgroups") {
+    only("pretrained", "subgroup (table1, table2)");
+    only("lr", "subgroup (table1, table2)");
+  }
+  if (experiment.kind !== "biased-mnist") only("placement", "biased-MNIST");
+  let run: () => Promise<unknown>;
+  if (experiment.kind === "selective") {
+    const config = selectiveConfig(experiment, values);
+    run = () => experiment.run(config);
+  } else if (experiment.kind === "subgroups") {
+    const config = subgroupConfig(experiment, values);
+    run = () => experiment.run(config);
+  } else {
     const config = biasedMnistConfig(experiment, values);
     run = () => experiment.run(config);
   }

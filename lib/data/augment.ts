@@ -23,6 +23,7 @@
  *   (half to even).
  */
 import type { Rng } from "../random";
+import { roundHalfEven } from "./images/geometry";
 
 export interface AugmentConfig {
   /** Mirror left-right with probability 0.5. */
@@ -138,11 +139,6 @@ export function affineImage(
   }
 }
 
-/** Python's round(): halves go to the even neighbour. */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function checkConfig(config: AugmentConfig): void {
   const { affine, cropPadding } = config;

@@ -4,9 +4,13 @@
  * float32 pixels in [0, 1] for a list of sample indices, with the source's
  * random training transforms when asked.
  */
+import { KitError } from "../errors";
+import { Rng } from "../random";
 import { AugmentConfig, NO_AUGMENTATION, augmentBatch, isIdentity } from "./augment";
 import { ImageDataset, batchPixels, batches, size } from "./dataset";
-import { Rng } from "../random";
+import { ImageFileSet, fileCount } from "./image-files";
+import { streamBatches } from "./images/stream";
+import { EvalTransform, TrainTransform, outputSize } from "./images/transforms";
 
 export interface PixelBatch {
   /** Sample indices of the batch, in order. */
@@ -49,4 +53,27 @@ export function memorySource(ds: ImageDataset, augmentation: AugmentConfig = NO_
 /** A source as given, or an in-memory dataset wrapped as one (no augmentation). */
 export function asSource(data: ImageDataset | BatchSource): BatchSource {
   return "batches" in data ? data : memorySource(data);
+}
+
+/**
+ * Image files streamed from disk: `evalTransform` for evaluation and
+ * masking, `trainTransform` (same output size) for training batches.
+ */
+export function fileSource(set: ImageFileSet, evalTransform: EvalTransform, trainTransform?: TrainTransform): BatchSource {
+  const side = outputSize(evalTransform);
+  if (trainTransform && outputSize(trainTransform) !== side) {
+    throw new KitError(`${set.name} transforms`, `training and evaluation images of one size`, `${outputSize(trainTransform)} and ${side}`, "Give both transforms the same output size.");
+  }
+  return {
+    name: set.name,
+    size: fileCount(set),
+    shape: [side, side, 3],
+    labels: set.labels,
+    numClasses: set.numClasses,
+    attributes: set.attributes,
+    async *batches(order, batchSize, training) {
+      const transform = training && trainTransform ? trainTransform : evalTransform;
+      for await (const { indices, pixels } of streamBatches(set, order, batchSize, transform, { rng: training?.rng })) yield { indices, pixels };
+    },
+  };
 }

@@ -13,6 +13,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { KitError } from "../errors";
 import { ImageDataset } from "./dataset";
+import { limiter } from "./images/limiter";
 import { putImage } from "./pixels";
 
 export interface CatsVsDogsOptions {
@@ -99,14 +100,6 @@ async function decode(file: string, side: number): Promise<Buffer> {
 }
 
 /** Runs `task` for indices 0..n-1, at most `limit` at a time. */
-async function forEachLimited(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
 function requirePositiveInteger(option: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
     throw new KitError(`Cats vs Dogs option ${option}`, "a positive integer", `${value}`, "Fix the option.");
@@ -126,7 +119,8 @@ export async function loadCatsVsDogs(dir: string, options: CatsVsDogsOptions = {
 
   const results: ({ pixels: Buffer } | { reason: string })[] = new Array(chosen.length);
   let done = 0;
-  await forEachLimited(chosen.length, CONCURRENCY, async (i) => {
+  const decodeSlot = limiter(CONCURRENCY);
+  await Promise.all(chosen.map((_, i) => decodeSlot(async () => {
     try {
       results[i] = { pixels: await decode(chosen[i].file, side) };
     } catch (e) {
@@ -134,7 +128,7 @@ export async function loadCatsVsDogs(dir: string, options: CatsVsDogsOptions = {
     }
     done++;
     if (done % PROGRESS_EVERY === 0) log(`Cats vs Dogs: ${done.toLocaleString("en-US")} / ${chosen.length.toLocaleString("en-US")} images decoded`);
-  });
+  })));
 
   const kept: { candidate: Candidate; pixels: Buffer }[] = [];
   const skipped: { file: string; reason: string }[] = [];

@@ -141,7 +141,7 @@ export async function setUpSeed(config: MnistConfig, seed: number, log: Logger):
   const schedule = makeSchedule(config.erm.schedule, config.erm.lr, config.erm.epochs);
   const erm = await ermStage(config, seed, data, schedule, log);
   const best = await loadClassifier(SMALL_CNN, erm.bestCheckpoint);
-  log(`seed ${seed}: best ERM epoch ${erm.bestEpoch + 1} (val ${percent(erm.bestValAccuracy)}%); fine-tunes start from the ${config.fineTuneFrom} checkpoint at lr ${schedule.finalLr}`);
+  log(`seed ${seed}: best ERM epoch ${erm.bestEpoch + 1} (val ${percent(erm.bestValScore)}%); fine-tunes start from the ${config.fineTuneFrom} checkpoint at lr ${schedule.finalLr}`);
   return {
     seed,
     source: digits.source,

@@ -33,7 +33,7 @@ const DONE = "done.json";
 /** Trains a fresh model from `build` (disposed afterwards), or reuses the finished stage. */
 export async function trainedStage(
   spec: StageSpec,
-  build: () => Classifier,
+  build: () => Classifier | Promise<Classifier>,
   train: ImageDataset | BatchSource,
   val: ImageDataset | BatchSource,
   options: Omit<ErmOptions, "checkpointDir">,
@@ -49,7 +49,7 @@ export async function trainedStage(
     }
   }
   fs.rmSync(done, { force: true });
-  const model = build();
+  const model = await build();
   try {
     const result = await trainErm(model, train, val, { ...options, checkpointDir: dir });
     fs.writeFileSync(`${done}.tmp`, JSON.stringify(result));

@@ -23,6 +23,8 @@ export interface EpochRecord {
   loss: number;
   trainAccuracy: number;
   valAccuracy?: number;
+  /** The model-selection score on validation, when it is not plain accuracy. */
+  valScore?: number;
   seconds: number;
 }
 
@@ -105,25 +107,50 @@ export interface ErmOptions {
   /** The objective of each epoch (e.g. a warm-up before the gambler's loss); cross-entropy by default. */
   objectiveAt?: (epoch: number) => Objective;
   repeats?: Int32Array;
+  /** How the "best" checkpoint is chosen; validation accuracy by default (no group labels). */
+  selection?: ModelSelection;
+}
+
+/** A validation score to keep the best checkpoint by (higher is better). */
+export interface ModelSelection {
+  name: string;
+  score(predictions: Int32Array, val: BatchSource): number;
+}
+
+export const BY_VAL_ACCURACY: ModelSelection = { name: "validation accuracy", score: (predictions, val) => accuracy(predictions, val.labels) };
+
+/** What a run actually used, read back from the live trainer (not from defaults). */
+export interface TrainingSettings {
+  epochs: number;
+  batchSize: number;
+  /** Learning rate of each epoch as the optimiser applied it. */
+  learningRates: number[];
+  optimiser: OptimiserConfig;
+  seed: number;
+  selection: string;
 }
 
 export interface ErmResult {
   history: EpochRecord[];
   bestEpoch: number;
-  bestValAccuracy: number;
+  /** The selection score of the best epoch. */
+  bestValScore: number;
   bestCheckpoint: string;
   lastCheckpoint: string;
+  settings: TrainingSettings;
 }
 
-export function formatEpoch(label: string, r: EpochRecord, epochs: number): string {
-  const val = r.valAccuracy === undefined ? "" : `  val acc ${(100 * r.valAccuracy).toFixed(2)}%`;
+export function formatEpoch(label: string, r: EpochRecord, epochs: number, selection = BY_VAL_ACCURACY): string {
+  const val =
+    (r.valAccuracy === undefined ? "" : `  val acc ${(100 * r.valAccuracy).toFixed(2)}%`) +
+    (r.valScore === undefined ? "" : `  ${selection.name} ${(100 * r.valScore).toFixed(2)}%`);
   return `${label}  epoch ${String(r.epoch + 1).padStart(String(epochs).length)}/${epochs}  lr ${r.lr.toPrecision(3)}  loss ${r.loss.toFixed(4)}  train acc ${(100 * r.trainAccuracy).toFixed(2)}%${val}  ${r.seconds.toFixed(1)}s`;
 }
 
 /**
  * ERM: trains `classifier` in place for `epochs` epochs; keeps the checkpoint
- * with the best validation accuracy (validation carries the training bias; no
- * group labels) and the last one.
+ * with the best validation score (accuracy unless `selection` says otherwise:
+ * validation carries the training bias and no group labels are used) and the last one.
  */
 export async function trainErm(classifier: Classifier, train: ImageDataset | BatchSource, val: ImageDataset | BatchSource, options: ErmOptions): Promise<ErmResult> {
   const trainer = new Trainer(classifier, options.optimiser, options.schedule.lrAt(0));
@@ -133,18 +160,23 @@ export async function trainErm(classifier: Classifier, train: ImageDataset | Bat
   const best = path.join(options.checkpointDir, "best");
   const last = path.join(options.checkpointDir, "last");
   const history: EpochRecord[] = [];
+  const selection = options.selection ?? BY_VAL_ACCURACY;
+  const learningRates: number[] = [];
   let bestEpoch = -1;
-  let bestValAccuracy = -1;
+  let bestValScore = -Infinity;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const lr = options.schedule.lrAt(epoch);
       const objective = options.objectiveAt?.(epoch);
       const record: EpochRecord = await trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, transformRng, label: options.label, epoch, objective, repeats: options.repeats });
-      record.valAccuracy = accuracy(await predictSourceClasses(classifier, valSource), valSource.labels);
+      learningRates.push(trainer.learningRate);
+      const predictions = await predictSourceClasses(classifier, valSource);
+      record.valAccuracy = accuracy(predictions, valSource.labels);
+      const score = selection === BY_VAL_ACCURACY ? record.valAccuracy : (record.valScore = selection.score(predictions, valSource));
       history.push(record);
-      options.log(formatEpoch(options.label, record, options.epochs));
-      if (record.valAccuracy > bestValAccuracy) {
-        bestValAccuracy = record.valAccuracy;
+      options.log(formatEpoch(options.label, record, options.epochs, selection));
+      if (score > bestValScore) {
+        bestValScore = score;
         bestEpoch = epoch;
         await saveModel(classifier.model, best);
       }
@@ -153,7 +185,8 @@ export async function trainErm(classifier: Classifier, train: ImageDataset | Bat
     trainer.dispose();
   }
   await saveModel(classifier.model, last);
-  return { history, bestEpoch, bestValAccuracy, bestCheckpoint: path.join(best, "model.json"), lastCheckpoint: path.join(last, "model.json") };
+  const settings: TrainingSettings = { epochs: history.length, batchSize: options.batchSize, learningRates, optimiser: trainer.optimiser, seed: options.seed, selection: selection.name };
+  return { history, bestEpoch, bestValScore, bestCheckpoint: path.join(best, "model.json"), lastCheckpoint: path.join(last, "model.json"), settings };
 }
 
 /** Reloads a checkpoint as a classifier of the given architecture. */

@@ -18,20 +18,25 @@ export interface StepResult {
 export class Trainer {
   private readonly variables: tf.Variable[];
   private readonly rule: UpdateRule;
-  private learningRate: number;
+  private lr: number;
 
   constructor(
     private readonly classifier: Classifier,
-    optimiser: OptimiserConfig,
+    readonly optimiser: OptimiserConfig,
     learningRate: number,
   ) {
-    this.learningRate = learningRate;
+    this.lr = learningRate;
     this.rule = makeUpdateRule(optimiser);
     this.variables = classifier.model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
   setLearningRate(lr: number): void {
-    this.learningRate = lr;
+    this.lr = lr;
+  }
+
+  /** The rate the next step applies. */
+  get learningRate(): number {
+    return this.lr;
   }
 
   /** `indices`: the batch's sample indices, for objectives that keep per-sample state. */
@@ -44,7 +49,7 @@ export class Trainer {
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(classLogits, -1), labels), "int32")) as tf.Scalar);
       return objective.loss(logits, labels, indices);
     }, this.variables);
-    this.rule.apply(this.variables, grads, this.learningRate);
+    this.rule.apply(this.variables, grads, this.lr);
     const result = { loss: loss.dataSync()[0], correct: correct!.dataSync()[0] };
     tf.dispose([loss, correct!]);
     return result;

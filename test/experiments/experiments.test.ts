@@ -6,12 +6,15 @@ import * as path from "path";
 import * as ablation from "../../lib/experiments/ablation-threshold";
 import * as fig2 from "../../lib/experiments/fig2";
 import { summaryColumns, runColumns } from "../../lib/experiments/results";
+import * as subgroups from "../../lib/experiments/subgroups";
 import * as table4 from "../../lib/experiments/table4";
 import * as table5 from "../../lib/experiments/table5";
 import { silentLogger } from "../../lib/log";
 import { parseCsv } from "../../lib/report/csv";
+import { writeCelebAFixture } from "../support/celeba-fixture";
 import { writeCifarFolder } from "../support/cifar-fixture";
 import { writeMnistFolder } from "../support/idx-fixture";
+import { writeWaterbirdsFixture } from "../support/waterbirds-fixture";
 
 const CLI = path.join(__dirname, "..", "..", "lib", "cli.js");
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `masktune-${name}-`));
@@ -175,6 +178,63 @@ describe("experiments (smoke configurations)", () => {
     assert.doesNotMatch(wrong.stderr, /\n\s+at /);
     const misplaced = cli(results, "fig2", "--dataset", "svhn");
     assert.match(misplaced.stderr, /^masktune: --dataset applies to selective-classification \(table4\) experiments only/);
+  });
+
+  it("`masktune table2 --smoke --data DIR` runs ERM, MaskTune, Group DRO and JTT on a Waterbirds folder and reports worst-group accuracy", async function () {
+    this.timeout(600_000);
+    const data = await writeWaterbirdsFixture();
+    const run = cli(results, "table2", "--smoke", "--data", data, "--lr", "0.001");
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /JTT error set \d+ of 12 training images/);
+    const out = path.join(results, "table2-smoke");
+    const { rows } = readTable(path.join(out, "table.csv"));
+    assert.deepEqual([...new Set(rows.map((r) => r.method))], ["ERM", "MaskTune", "Group DRO", "JTT"]);
+    for (const method of ["ERM", "MaskTune", "Group DRO", "JTT"]) {
+      for (const metric of ["worst_group_accuracy", "average_accuracy"]) assert.match(cell(rows, method, "test", metric)!.mean_pct, /^\d+\.\d\d$/, `${method} ${metric}`);
+      assert.ok(cell(rows, method, "test: waterbird on land"), `${method}: per-group rows`);
+    }
+    assert.equal(cell(rows, "MaskTune", "test", "worst_group_accuracy")!.paper_pct, "86.40");
+    assert.equal(cell(rows, "Group DRO", "test", "average_accuracy")!.paper_pct, "94.40");
+    // B10(b): the learning rate actually applied, read back from the run, not the preset's.
+    const json = JSON.parse(fs.readFileSync(path.join(out, "result.json"), "utf8"));
+    assert.equal(json.summary[0].erm_lr, 0.001);
+    assert.equal(json.summary[0].batch_size, 4);
+    assert.equal(json.summary[0].erm_epochs, 6);
+    assert.equal(json.summary[0].pretrained, "no (random initialisation)");
+    assert.equal(json.summary[0].seed_of_first_run, 1);
+    const html = fs.readFileSync(path.join(out, "figure.html"), "utf8");
+    assert.equal((html.match(/Plotly\.newPlot\("figure-/g) ?? []).length, 1);
+    assert.ok(fs.readdirSync(path.join(results, "cache", "masked")).length > 0, "masked training images are cached as PNG");
+  });
+
+  it("table1 runs on a CelebA folder (in-process) and the results record a collapsed model's warning (B10a)", async function () {
+    this.timeout(600_000);
+    const data = await writeCelebAFixture(undefined, { layout: "kaggle-nested" });
+    const out = tmp("table1");
+    const config = subgroups.smokeConfig("celeba", { dataDir: data, outDir: out, cacheDir: path.join(out, "cache") });
+    // One step at a tiny learning rate: the models stay near their initial constant prediction.
+    config.erm = { ...config.erm, epochs: 1, batchSize: 64, lr: 1e-6 };
+    config.jtt = { identificationEpochs: 1, upweight: 2 };
+    const result = await subgroups.run(config, silentLogger);
+    const rows = result.summary as Record<string, string>[];
+    assert.deepEqual([...new Set(rows.map((r) => r.method))], ["ERM", "MaskTune", "Group DRO", "JTT"]);
+    assert.ok(cell(rows, "ERM", "test: blond, male"), "groups are named");
+    assert.equal(cell(rows, "ERM", "test", "worst_group_accuracy")!.paper_pct, "47.20");
+    const constant = result.warnings.filter((w) => /predictions are constant \(one class/.test(w));
+    assert.ok(constant.length > 0, `warnings: ${result.warnings.join(" | ")}`);
+    const json = JSON.parse(fs.readFileSync(result.files.json, "utf8"));
+    assert.deepEqual(json.warnings, result.warnings);
+  });
+
+  it("table1/table2 without --data say which folder is needed", function () {
+    this.timeout(60_000);
+    const run = cli(results, "table2", "--smoke");
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^masktune: --data DIR is needed: the dataset folder/);
+    const missing = cli(results, "table1", "--smoke", "--data", "/no/such/celeba");
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^masktune: \/no\/such\/celeba/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /);
   });
 
   it("exits non-zero with one clear line, and no stack trace, for a missing data folder", () => {
