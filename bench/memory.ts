@@ -1,10 +1,10 @@
 /**
  * Memory check of the streaming image pipeline (`npx tsc -p . && node
  * dist/bench/memory.js [images]`): writes a fixture of 256x300 JPEGs (2,000
- * by default) to a temporary folder, then runs a masking-like pass over it
- * with writeTransformedCache: Waterbirds' eval transform (256x256, centre
- * 224), batches of 64, and a mapBatch that zeroes the brightest 5% of each
- * image's pixels (a stand-in for heatmap masking; no model). Prints the peak
+ * by default) to a temporary folder, then runs MaskTune's masking pass over
+ * it with writeTransformedCache: Waterbirds' eval transform (256x256, centre
+ * 224), batches of 32, xGradCAM heatmaps of a ResNet-32 (random weights: the
+ * weights do not change the memory) and mean + 2·std masks. Prints the peak
  * resident memory of the pass (sampled every 50 ms), the process's maxRSS,
  * the time taken, and what the same images would take in memory as float32.
  * The folder is removed at the end.
@@ -15,14 +15,18 @@ import * as path from "path";
 import sharp from "sharp";
 import { ImageFileSet } from "../lib/data/image-files";
 import { limiter } from "../lib/data/images/limiter";
-import { writeTransformedCache } from "../lib/data/images/png-cache";
+import { MapBatch, writeTransformedCache } from "../lib/data/images/png-cache";
 import { WATERBIRDS_EVAL, outputSize } from "../lib/data/images/transforms";
+import { initBackend } from "../lib/backend";
+import { ImageDataset } from "../lib/data/dataset";
+import { PAPER_MASKING, maskWithHeatmaps } from "../lib/masking/masktune";
+import { Classifier } from "../lib/models/classifier";
+import { resnet32 } from "../lib/models/resnet32";
 import { Rng } from "../lib/random";
 
 const WIDTH = 256;
 const HEIGHT = 300;
-const BATCH = 64;
-const MASKED_SHARE = 0.05;
+const BATCH = 32;
 const MiB = 1024 * 1024;
 
 /** A photo-like JPEG: smooth colour gradients plus noise, different per image. */
@@ -53,19 +57,12 @@ async function writeFixture(dir: string, count: number): Promise<ImageFileSet> {
   };
 }
 
-/** Zeroes, per image, the pixels whose channel mean is among the brightest MASKED_SHARE. */
-function maskBrightest(pixels: Float32Array, indices: number[], shape: [number, number, number]): Float32Array {
-  const [h, w, c] = shape;
-  const area = h * w;
-  const out = pixels.slice();
-  const brightness = new Float32Array(area);
-  for (let n = 0; n < indices.length; n++) {
-    const image = out.subarray(n * area * c, (n + 1) * area * c);
-    for (let p = 0; p < area; p++) brightness[p] = (image[p * c] + image[p * c + 1] + image[p * c + 2]) / 3;
-    const tau = Float32Array.from(brightness).sort()[Math.floor(area * (1 - MASKED_SHARE))];
-    for (let p = 0; p < area; p++) if (brightness[p] >= tau) image.fill(0, p * c, (p + 1) * c);
-  }
-  return out;
+/** MaskTune's masking of one batch: xGradCAM of `model`, mean + 2·std masks, applied in raw pixel space. */
+function maskBatch(model: Classifier): MapBatch {
+  return (pixels, indices, shape) => {
+    const batch: ImageDataset = { name: "batch", shape, images: pixels, labels: new Int32Array(indices.length), numClasses: 2, ids: indices.map(String), attributes: {} };
+    return maskWithHeatmaps(model, batch, { ...PAPER_MASKING, batchSize: BATCH }).masked.images;
+  };
 }
 
 /** Samples RSS every 50 ms; stop() gives the peak in bytes. */
@@ -86,6 +83,7 @@ function folderBytes(dir: string): number {
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 2000);
+  await initBackend();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "masktune-memory-"));
   try {
     const source = path.join(root, "jpeg");
@@ -94,21 +92,23 @@ async function main(): Promise<void> {
     const set = await writeFixture(source, count);
     console.log(`fixture: ${count} JPEGs of ${WIDTH}x${HEIGHT}, ${(folderBytes(source) / MiB).toFixed(1)} MiB, written in ${((Date.now() - start) / 1000).toFixed(1)} s`);
 
+    const size = outputSize(WATERBIRDS_EVAL);
+    const model = resnet32({ inputShape: [size, size, 3], numClasses: 2, seed: 1 });
     const before = process.memoryUsage().rss;
     const sampler = rssSampler();
     start = Date.now();
-    const cached = await writeTransformedCache(set, WATERBIRDS_EVAL, path.join(root, "cache"), maskBrightest, {
+    const cached = await writeTransformedCache(set, WATERBIRDS_EVAL, path.join(root, "cache"), maskBatch(model), {
       batchSize: BATCH,
-      key: { bench: "memory", masked: MASKED_SHARE },
+      key: { bench: "memory", masking: PAPER_MASKING },
       log: (line) => console.log(`  ${line}`),
     });
     const seconds = (Date.now() - start) / 1000;
     const peak = sampler.stop();
 
-    const size = outputSize(WATERBIRDS_EVAL);
+    model.model.dispose();
     const inMemory = count * size * size * 3 * 4;
     const pngBytes = folderBytes(path.dirname(cached.files[0]));
-    console.log(`masking pass: ${count} images -> ${size}x${size} PNGs, batch ${BATCH}, ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} images/s)`);
+    console.log(`masking pass (ResNet-32 xGradCAM, mean + 2·std): ${count} images -> ${size}x${size} PNGs, batch ${BATCH}, ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} images/s)`);
     console.log(`  PNG cache: ${(pngBytes / MiB).toFixed(1)} MiB (${(pngBytes / count / 1024).toFixed(0)} KiB per image)`);
     console.log(`  RSS before the pass: ${(before / MiB).toFixed(0)} MiB; peak during it (50 ms samples): ${(peak / MiB).toFixed(0)} MiB`);
     console.log(`  process maxRSS (whole run, fixture included): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

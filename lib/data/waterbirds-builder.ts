@@ -20,6 +20,7 @@ import sharp, { ResizeOptions } from "sharp";
 import { KitError } from "../errors";
 import { Rng } from "../random";
 import { toCsv } from "../report/csv";
+import { limiter } from "./images/limiter";
 import { countGroups, GroupCounts, groupTable, parseInteger, readLines, readWhitespaceRows, requireFieldCount, requireListedFiles, requireUnique, TableRow } from "./text-table";
 import { WATERBIRDS_COLUMNS, WATERBIRDS_GROUP_NAMES, waterbirdsGroup } from "./waterbirds";
 
@@ -79,6 +80,7 @@ interface Row {
 const FIX_CUB = "Pass the unpacked CUB_200_2011 folder (CUB_200_2011.tgz), with segmentations.tgz unpacked inside or beside it.";
 const FIX_PLACES = "Pass a folder holding categories_places365.txt (filelist_places365-standard.tar) and data_large/ (places365standard_easyformat's high-resolution data_large.tar).";
 const PROGRESS_EVERY = 1000;
+const CONCURRENCY = 4;
 
 /**
  * y for a CUB species folder such as "021.Eastern_Towhee": 1 if a keyword
@@ -108,6 +110,9 @@ function roundHalfEven(x: number): number {
 function draw<T>(items: readonly T[], count: number, rng: Rng): T[] {
   return rng.permutation(items.length).slice(0, count).map((i) => items[i]);
 }
+
+/** The segmentation mask's path for an image path. */
+const pngOf = (filename: string) => filename.replace(/\.jpg$/, ".png");
 
 const isDirectory = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
@@ -152,11 +157,11 @@ function readExclusions(file: string, images: readonly CubImage[]): Set<number> 
     if (id !== undefined && ids.has(id)) excluded.add(id);
     else unknown.push(entry);
   }
-  if (unknown.length > 0) throw new KitError(file, "img_ids or img_filenames of images.txt", `${unknown.length} unknown entries, e.g. ${unknown.slice(0, 3).join(", ")}`, "Fix the list: it must name images of this CUB folder.");
+  if (unknown.length > 0) throw new KitError(file, "img_ids or img_filenames of images.txt", `${unknown.length} not in images.txt, e.g. ${unknown.slice(0, 3).join(", ")}`, "Fix the list: it must name images of this CUB folder.");
   return excluded;
 }
 
-/** Per place, its Places365 files ("/b/bamboo_forest/00000001.jpg"), in listing order. */
+/** Per place, its Places365 files ("/b/bamboo_forest/00000001.jpg"), in file-name order. */
 function readBackgrounds(placesDir: string): string[][] {
   const categoriesFile = path.join(placesDir, "categories_places365.txt");
   const known = new Set(readWhitespaceRows(categoriesFile, FIX_PLACES).map((r) => r.fields[0]));
@@ -213,6 +218,17 @@ function assignPlaces(ys: readonly number[], splits: readonly number[], confound
   return places;
 }
 
+/** A background per image: each place's pool shuffled, then handed out in image order, none twice. */
+function assignBackgrounds(places: readonly number[], pools: readonly string[][], rng: Rng, placesDir: string): string[] {
+  const shuffled = pools.map((pool, place) => {
+    const needed = places.filter((p) => p === place).length;
+    if (pool.length < needed) throw new KitError(path.join(placesDir, "data_large"), `at least ${needed} ${place === 1 ? "water" : "land"} images (${PLACE_CATEGORIES[place].join(", ")})`, `${pool.length}`, FIX_PLACES);
+    return rng.shuffle([...pool]);
+  });
+  const handedOut = pools.map(() => 0);
+  return places.map((place) => shuffled[place][handedOut[place]++]);
+}
+
 /** Decoded sRGB pixels of an image file, optionally resized first; undecodable files are refused by name. */
 async function rgb(file: string, resize?: ResizeOptions): Promise<{ data: Buffer; width: number; height: number }> {
   try {
@@ -247,6 +263,22 @@ async function composite(image: string, segmentation: string, background: string
   await sharp(out, { raw: { width: bird.width, height: bird.height, channels: 3 } }).jpeg({ quality: 75 }).toFile(output);
 }
 
+/** Composites every row's image into outDir at its CUB path, a few at a time. */
+async function compositeAll(rows: readonly Row[], dirs: { cubDir: string; segmentations: string; placesDir: string; outDir: string }, log: (line: string) => void): Promise<void> {
+  const limit = limiter(CONCURRENCY);
+  let done = 0;
+  await Promise.all(
+    rows.map((row) =>
+      limit(async () => {
+        const { filename } = row.image;
+        const segmentation = path.join(dirs.segmentations, pngOf(filename));
+        await composite(path.join(dirs.cubDir, "images", filename), segmentation, path.join(dirs.placesDir, "data_large", row.background), path.join(dirs.outDir, filename));
+        if (++done % PROGRESS_EVERY === 0) log(`Waterbirds: ${done.toLocaleString("en-US")} / ${rows.length.toLocaleString("en-US")} images composited`);
+      }),
+    ),
+  );
+}
+
 /** Builds Waterbirds into options.outDir: the composited JPEGs, metadata.csv and waterbirds-build.json. */
 export async function buildWaterbirds(options: WaterbirdsBuildOptions): Promise<WaterbirdsBuild> {
   const { cubDir, placesDir, outDir, seed, confounderStrength = 0.95, valFraction = 0.2, exclusionList, labels = "corrected", log = () => undefined } = options;
@@ -259,31 +291,20 @@ export async function buildWaterbirds(options: WaterbirdsBuildOptions): Promise<
   const excluded = exclusionList === undefined ? new Set<number>() : readExclusions(exclusionList, cub);
   const images = cub.filter((im) => !excluded.has(im.id));
   const segmentations = findSegmentations(cubDir);
-  const pngOf = (im: CubImage) => im.filename.replace(/\.jpg$/, ".png");
   requireListedFiles(path.join(cubDir, "images"), images.map((im) => im.filename), path.join(cubDir, "images.txt"), FIX_CUB);
-  requireListedFiles(segmentations, images.map(pngOf), `${path.join(cubDir, "images.txt")} (as .png)`, FIX_CUB);
-  const backgrounds = readBackgrounds(placesDir);
+  requireListedFiles(segmentations, images.map((im) => pngOf(im.filename)), `${path.join(cubDir, "images.txt")} (as .png)`, FIX_CUB);
 
   const ys = images.map((im) => waterbirdLabel(im.species, labels));
   const changed = images.filter((im, i) => waterbirdLabel(im.species, "original") !== ys[i]);
   const changedSpecies = [...new Set(changed.map((im) => im.species))].sort();
   const splits = assignSplits(images, valFraction, Rng.for(seed, "waterbirds/val"));
   const places = assignPlaces(ys, splits, confounderStrength, Rng.for(seed, "waterbirds/place"));
-  const pools = backgrounds.map((pool, place) => {
-    const needed = places.filter((p) => p === place).length;
-    if (pool.length < needed) throw new KitError(path.join(placesDir, "data_large"), `at least ${needed} ${place === 1 ? "water" : "land"} images (${PLACE_CATEGORIES[place].join(", ")})`, `${pool.length}`, FIX_PLACES);
-    return Rng.for(seed, `waterbirds/backgrounds/${place}`).shuffle([...pool]);
-  });
-  const handedOut = [0, 0];
-  const rows: Row[] = images.map((image, i) => ({ image, y: ys[i], split: splits[i], place: places[i], background: pools[places[i]][handedOut[places[i]]++] }));
+  const background = assignBackgrounds(places, readBackgrounds(placesDir), Rng.for(seed, "waterbirds/backgrounds"), placesDir);
+  const rows: Row[] = images.map((image, i) => ({ image, y: ys[i], split: splits[i], place: places[i], background: background[i] }));
 
   if (excluded.size > 0) log(`Waterbirds: ${excluded.size} image(s) excluded by ${exclusionList}`);
   if (labels === "corrected") log(`Waterbirds: corrected the labels of ${changed.length} image(s) of ${changedSpecies.join(", ") || "no species"} (land birds the original keyword match calls waterbirds)`);
-  for (const [n, row] of rows.entries()) {
-    const { filename } = row.image;
-    await composite(path.join(cubDir, "images", filename), path.join(segmentations, pngOf(row.image)), path.join(placesDir, "data_large", row.background), path.join(outDir, filename));
-    if ((n + 1) % PROGRESS_EVERY === 0) log(`Waterbirds: ${(n + 1).toLocaleString("en-US")} / ${rows.length.toLocaleString("en-US")} images composited`);
-  }
+  await compositeAll(rows, { cubDir, segmentations, placesDir, outDir }, log);
 
   fs.mkdirSync(outDir, { recursive: true });
   const metadataFile = path.join(outDir, "metadata.csv");

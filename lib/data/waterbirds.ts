@@ -35,7 +35,7 @@ export interface Waterbirds extends Splits {
   groupCounts: GroupCounts;
 }
 
-const FIX = "Pass the unpacked waterbird_complete95_forest2water2 folder, MaskTune's corrected copy, or a folder written by the kit's Waterbirds builder (see datasets/README.md).";
+const FIX = "Pass the unpacked waterbird_complete95_forest2water2 folder, MaskTune's corrected copy, or a folder written by the kit's Waterbirds builder (see datasets/README.md); re-extract metadata.csv if it is damaged.";
 const FIX_VALUES = 'Fix that line of metadata.csv or re-extract it: y and place are 0 or 1, split 0, 1 or 2, all written as integers ("1", not "1.0").';
 const FIX_IMAGES = "Unpack the whole archive: the images sit next to metadata.csv at the relative paths it lists.";
 

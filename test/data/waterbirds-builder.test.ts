@@ -6,7 +6,8 @@ import { buildWaterbirds, WaterbirdsBuildOptions, waterbirdLabel } from "../../l
 import { WATERBIRDS_COLUMNS } from "../../lib/data/waterbirds";
 import { readCsvTable } from "../../lib/data/text-table";
 import { CUB_FIXTURE_COLOURS, CubPlacesFixture, writeCubPlacesFixture } from "../support/cub-places-fixture";
-import { centreBox, Rgb, tempDir, writeText } from "../support/image-fixture";
+import { centreBox, tempDir, writeText } from "../support/image-fixture";
+import { Rgb } from "../support/pipeline-fixture";
 import { expectKitErrorAsync } from "../support/kit-error";
 import { treeSnapshot } from "../support/tree-snapshot";
 
@@ -168,7 +169,7 @@ describe("Waterbirds builder", () => {
     assert.ok(!fs.existsSync(path.join(outDir, fixture.filenames[2])));
 
     writeText(list, "3\n001.Black_footed_Albatross/Black_Footed_Albatross_0046_18.jpg\n");
-    await expectKitErrorAsync(() => build({ exclusionList: list }), "multiple-birds.txt", "1 unknown entries", "Black_Footed_Albatross_0046_18.jpg");
+    await expectKitErrorAsync(() => build({ exclusionList: list }), "multiple-birds.txt", "1 not in images.txt", "Black_Footed_Albatross_0046_18.jpg");
   });
 
   it("refuses a missing segmentation, an output folder inside a source or with files, and bad options", async () => {

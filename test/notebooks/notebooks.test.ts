@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeCelebAFixture } from "../support/celeba-fixture";
+import { writeWaterbirdsFixture } from "../support/waterbirds-fixture";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const OUT = path.join(ROOT, "results", "notebooks");
@@ -21,20 +23,52 @@ interface Output {
   data?: Record<string, string | string[]>;
 }
 
-/** Each notebook, a figure it must show (by its div id), a table row and a line its DataFrame cell prints. */
+interface NotebookCase {
+  name: string;
+  /** Div id of a figure it must show. */
+  figure: string;
+  /** A row of its results table. */
+  row: RegExp;
+  /** A line its DataFrame cell prints. */
+  line: RegExp;
+  /** Extra environment, e.g. a generated data folder. */
+  env?: () => Promise<Record<string, string>>;
+}
+
 const BIASED_MNIST_ROW = /<td>ERM<\/td><td>test-biased<\/td><td>accuracy<\/td>/;
 const MEAN_ACCURACY = /mean accuracy over all rows: \d+\.\d\d%/;
-const NOTEBOOKS: [string, string, RegExp, RegExp][] = [
-  ["fig2-biased-mnist", "fig2-figure-1", BIASED_MNIST_ROW, MEAN_ACCURACY],
-  ["table4-selective", "table4-figure-0", /<td>MaskTune<\/td><td>test @ 95% target<\/td><td>coverage<\/td>/, /selective error, test @ 90% target: MaskTune [\d.]+%, Softmax Response [\d.]+%, Deep Gamblers [\d.]+%/],
-  ["table5-iterative", "table5-figure-0", BIASED_MNIST_ROW, MEAN_ACCURACY],
-  ["table6-random-masking", "table6-figure-0", BIASED_MNIST_ROW, MEAN_ACCURACY],
-  ["ablation-threshold", "ablation-threshold-figure-1", BIASED_MNIST_ROW, MEAN_ACCURACY],
+const WORST_GROUP = /worst_group_accuracy: ERM [\d.]+%, MaskTune [\d.]+%, Group DRO [\d.]+%, JTT [\d.]+%/;
+const NOTEBOOKS: NotebookCase[] = [
+  { name: "fig2-biased-mnist", figure: "fig2-figure-1", row: BIASED_MNIST_ROW, line: MEAN_ACCURACY },
+  {
+    name: "table1-celeba", figure: "table1-figure-0", row: /<td>Group DRO<\/td><td>test<\/td><td>worst_group_accuracy<\/td>/, line: WORST_GROUP,
+    env: async () => ({ MASKTUNE_CELEBA_DIR: await writeCelebAFixture(undefined, { perGroupPerSplit: 3 }) }),
+  },
+  {
+    name: "table2-waterbirds", figure: "table2-figure-0", row: /<td>MaskTune<\/td><td>test<\/td><td>worst_group_accuracy<\/td>/, line: WORST_GROUP,
+    env: async () => ({ MASKTUNE_WATERBIRDS_DIR: await writeWaterbirdsFixture() }),
+  },
+  {
+    name: "table4-selective", figure: "table4-figure-0", row: /<td>MaskTune<\/td><td>test @ 95% target<\/td><td>coverage<\/td>/,
+    line: /selective error, test @ 90% target: MaskTune [\d.]+%, Softmax Response [\d.]+%, Deep Gamblers [\d.]+%/,
+  },
+  { name: "table5-iterative", figure: "table5-figure-0", row: BIASED_MNIST_ROW, line: MEAN_ACCURACY },
+  { name: "table6-random-masking", figure: "table6-figure-0", row: BIASED_MNIST_ROW, line: MEAN_ACCURACY },
+  { name: "ablation-threshold", figure: "ablation-threshold-figure-1", row: BIASED_MNIST_ROW, line: MEAN_ACCURACY },
 ];
 
+function execute(name: string, env: Record<string, string>, extraArgs: string[] = []) {
+  fs.mkdirSync(OUT, { recursive: true });
+  return spawnSync(
+    "jupyter",
+    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", ...extraArgs, "--output-dir", OUT, path.join(ROOT, "notebooks", `${name}.ipynb`)],
+    { encoding: "utf8", cwd: path.join(ROOT, "notebooks"), env: { ...process.env, MASKTUNE_NOTEBOOK_MODE: "smoke", ...env } },
+  );
+}
+
 describe("notebooks (headless, tslab kernel, smoke configuration)", () => {
-  for (const [name, figureId, row, line] of NOTEBOOKS) {
-    it(`${name}.ipynb executes and its saved outputs show the table and the figures`, function () {
+  for (const { name, figure: figureId, row, line, env } of NOTEBOOKS) {
+    it(`${name}.ipynb executes and its saved outputs show the table and the figures`, async function () {
       this.timeout(600_000);
       const missing = jupyterReady();
       if (missing) {
@@ -42,12 +76,7 @@ describe("notebooks (headless, tslab kernel, smoke configuration)", () => {
         console.log(`      skipped: ${missing}`);
         this.skip();
       }
-      fs.mkdirSync(OUT, { recursive: true });
-      const run = spawnSync(
-        "jupyter",
-        ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", OUT, path.join(ROOT, "notebooks", `${name}.ipynb`)],
-        { encoding: "utf8", cwd: path.join(ROOT, "notebooks"), env: { ...process.env, MASKTUNE_NOTEBOOK_MODE: "smoke" } },
-      );
+      const run = execute(name, (await env?.()) ?? {});
       assert.equal(run.status, 0, run.stderr);
       const executed = JSON.parse(fs.readFileSync(path.join(OUT, `${name}.ipynb`), "utf8")) as { cells: { outputs?: Output[] }[] };
       const outputs = executed.cells.flatMap((c) => c.outputs ?? []);
@@ -61,4 +90,16 @@ describe("notebooks (headless, tslab kernel, smoke configuration)", () => {
       assert.match(text, line);
     });
   }
+
+  it("table2-waterbirds.ipynb without its data stops at the first cell, naming the download and the folder", function () {
+    this.timeout(300_000);
+    const missing = jupyterReady();
+    if (missing) this.skip();
+    const run = execute("table2-waterbirds", { MASKTUNE_WATERBIRDS_DIR: "/no/such/waterbirds" }, ["--allow-errors", "--output", "table2-waterbirds-no-data"]);
+    assert.equal(run.status, 0, run.stderr);
+    const executed = JSON.parse(fs.readFileSync(path.join(OUT, "table2-waterbirds-no-data.ipynb"), "utf8")) as { cells: { cell_type: string; outputs?: Output[] }[] };
+    const [, check] = executed.cells.filter((c) => c.cell_type === "code");
+    const text = (check.outputs ?? []).map((o) => [o.text ?? ""].flat().join("")).join("\n");
+    assert.match(text, /KitError: \/no\/such\/waterbirds: expected the Waterbirds folder, found nothing\. Download Waterbirds \(datasets\/README\.md\) into datasets\/waterbirds/);
+  });
 });

@@ -9,7 +9,8 @@
  */
 import * as path from "path";
 import { toCsv } from "../../lib/report/csv";
-import { Rgb, tempDir, writeJpeg, writeText } from "./image-fixture";
+import { tempDir, writeText, writeTwoTone } from "./image-fixture";
+import { Rgb } from "./pipeline-fixture";
 
 export type CelebAFixtureLayout = "official" | "kaggle-nested" | "kaggle-flat";
 
@@ -100,7 +101,7 @@ export async function writeCelebAFixture(dir: string = tempDir("masktune-celeba-
   const { width, height } = CELEBA_FIXTURE_SIZE;
   for (const im of images) {
     const file = path.join(dir, IMAGE_FOLDERS[layout], im.id);
-    await writeJpeg(file, width, height, CELEBA_FIXTURE_COLOURS.hair[(im.values[blond] + 1) / 2], CELEBA_FIXTURE_COLOURS.face[(im.values[male] + 1) / 2]);
+    await writeTwoTone(file, width, height, CELEBA_FIXTURE_COLOURS.hair[(im.values[blond] + 1) / 2], CELEBA_FIXTURE_COLOURS.face[(im.values[male] + 1) / 2]);
   }
   return dir;
 }

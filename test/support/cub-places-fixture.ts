@@ -9,7 +9,8 @@
  * land or water colours (water ones smaller than the birds, so they are upscaled).
  */
 import * as path from "path";
-import { Rgb, tempDir, writeJpeg, writeMask, writeText } from "./image-fixture";
+import { tempDir, writeMask, writeText, writeTwoTone } from "./image-fixture";
+import { Rgb } from "./pipeline-fixture";
 
 export const CUB_FIXTURE_SPECIES = [
   "021.Eastern_Towhee",
@@ -56,7 +57,7 @@ export async function writeCubPlacesFixture(dir: string = tempDir("masktune-cub-
     for (let k = 0; k < perSpecies; k++) {
       const name = `${species}/${species.split(".")[1]}_${String(filenames.length + 1).padStart(4, "0")}_${k}.jpg`;
       const [width, height] = filenames.length % 2 === 0 ? [64, 64] : [128, 64];
-      await writeJpeg(path.join(cubDir, "images", name), width, height, CUB_FIXTURE_COLOURS.photo, CUB_FIXTURE_COLOURS.bird);
+      await writeTwoTone(path.join(cubDir, "images", name), width, height, CUB_FIXTURE_COLOURS.photo, CUB_FIXTURE_COLOURS.bird);
       await writeMask(path.join(dir, "segmentations", name.replace(/\.jpg$/, ".png")), width, height);
       filenames.push(name);
     }
@@ -70,7 +71,7 @@ export async function writeCubPlacesFixture(dir: string = tempDir("masktune-cub-
   writeText(path.join(placesDir, "categories_places365.txt"), ["/a/airfield", ...CATEGORIES.map(([c]) => c)].map((c, i) => `${c} ${i}\n`).join(""));
   const perCategory = Math.ceil(filenames.length / 2);
   for (const [category, colour, width, height] of CATEGORIES) {
-    for (let n = 1; n <= perCategory; n++) await writeJpeg(path.join(placesDir, "data_large", category, `${String(n).padStart(8, "0")}.jpg`), width, height, colour);
+    for (let n = 1; n <= perCategory; n++) await writeTwoTone(path.join(placesDir, "data_large", category, `${String(n).padStart(8, "0")}.jpg`), width, height, colour);
   }
   writeText(path.join(placesDir, "data_large", "o", "ocean", "README.txt"), "not an image\n");
   return { cubDir, placesDir, filenames };

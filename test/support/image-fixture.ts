@@ -1,39 +1,35 @@
-/** Small solid or two-tone images and masks written with sharp, shared by the image-folder fixtures. */
+/**
+ * Two-tone images and masks for the dataset-folder fixtures (Waterbirds, CUB,
+ * CelebA): one colour with another in the centre box, written by the
+ * pipeline fixture's sharp writer.
+ */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import sharp from "sharp";
-
-export type Rgb = [number, number, number];
+import { pattern, Rgb, writeImage } from "./pipeline-fixture";
 
 /** The centre half of a width x height image, where the fixtures put the "object" (bird, face). */
 export function centreBox(width: number, height: number): { left: number; top: number; right: number; bottom: number } {
   return { left: Math.floor(width / 4), top: Math.floor(height / 4), right: Math.floor((3 * width) / 4), bottom: Math.floor((3 * height) / 4) };
 }
 
-/** Raw pixels with `channels` values per pixel: `inside` within the centre box, `outside` elsewhere. */
-function pixels(width: number, height: number, channels: number, outside: number[], inside: number[]): Buffer {
+function inCentreBox(width: number, height: number): (x: number, y: number) => boolean {
   const box = centreBox(width, height);
-  const data = Buffer.alloc(width * height * channels);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const colour = x >= box.left && x < box.right && y >= box.top && y < box.bottom ? inside : outside;
-      data.set(colour, (y * width + x) * channels);
-    }
-  }
-  return data;
+  return (x, y) => x >= box.left && x < box.right && y >= box.top && y < box.bottom;
 }
 
-/** A JPEG (quality 95) of `outside` with `inside` in the centre box; folders are created. */
-export async function writeJpeg(file: string, width: number, height: number, outside: Rgb, inside: Rgb = outside): Promise<void> {
+/** A JPEG or PNG (by extension) of `outside` with `inside` in the centre box; folders are created. */
+export async function writeTwoTone(file: string, width: number, height: number, outside: Rgb, inside: Rgb = outside): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  await sharp(pixels(width, height, 3, outside, inside), { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).toFile(file);
+  const inBox = inCentreBox(width, height);
+  await writeImage(file, pattern(width, height, (x, y) => (inBox(x, y) ? inside : outside)), width, height);
 }
 
-/** A one-channel PNG mask: 255 in the centre box, 0 elsewhere (as a CUB segmentation, but binary). */
+/** A one-channel PNG mask, 255 in the centre box and 0 elsewhere (a CUB segmentation, but binary). */
 export async function writeMask(file: string, width: number, height: number): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  await sharp(pixels(width, height, 1, [0], [255]), { raw: { width, height, channels: 1 } }).png().toFile(file);
+  const inBox = inCentreBox(width, height);
+  await writeImage(file, Uint8Array.from({ length: width * height }, (_, i) => (inBox(i % width, Math.floor(i / width)) ? 255 : 0)), width, height, 1);
 }
 
 export function tempDir(prefix: string): string {

@@ -8,7 +8,8 @@
 import * as path from "path";
 import { WATERBIRDS_COLUMNS } from "../../lib/data/waterbirds";
 import { Row, toCsv } from "../../lib/report/csv";
-import { Rgb, tempDir, writeJpeg, writeText } from "./image-fixture";
+import { tempDir, writeText, writeTwoTone } from "./image-fixture";
+import { Rgb } from "./pipeline-fixture";
 
 export interface WaterbirdsFixtureOptions {
   /** Images per group in each split (3). */
@@ -46,7 +47,7 @@ export async function writeWaterbirdsFixture(dir: string = tempDir("masktune-wat
         const species = SPECIES[y];
         const img_filename = `${species}/${species.split(".")[1]}_${String(id).padStart(4, "0")}.jpg`;
         const height = k % 2 === 0 ? side : Math.round((side * 3) / 4);
-        await writeJpeg(path.join(dir, img_filename), side, height, WATERBIRDS_FIXTURE_COLOURS.place[place], WATERBIRDS_FIXTURE_COLOURS.bird[y]);
+        await writeTwoTone(path.join(dir, img_filename), side, height, WATERBIRDS_FIXTURE_COLOURS.place[place], WATERBIRDS_FIXTURE_COLOURS.bird[y]);
         rows.push({ "": id - 1, img_id: id, img_filename, y, split, place, place_filename: `${PLACES[place]}/${String(id).padStart(8, "0")}.jpg` });
       }
     }
