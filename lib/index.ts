@@ -18,9 +18,22 @@ export { readMatFile } from "./data/matfile";
 export { splitHoldout } from "./data/split";
 export { augmentBatch, describeAugmentation, NO_AUGMENTATION, CIFAR_AUGMENTATION, SVHN_AUGMENTATION } from "./data/augment";
 export type { AugmentConfig } from "./data/augment";
+export { memorySource, fileSource, asSource } from "./data/batch-source";
+export type { BatchSource, PixelBatch } from "./data/batch-source";
+export { fileCount, fileSubset } from "./data/image-files";
+export type { ImageFileSet } from "./data/image-files";
+export { streamBatches, loadAll } from "./data/images/stream";
+export { writeTransformedCache } from "./data/images/png-cache";
+export { WATERBIRDS_EVAL, WATERBIRDS_TRAIN, CELEBA_EVAL, CELEBA_TRAIN, IMAGENET_EVAL, asStored, describeTransform } from "./data/images/transforms";
+export type { EvalTransform, TrainTransform } from "./data/images/transforms";
+export { loadWaterbirds, WATERBIRDS_GROUP_NAMES } from "./data/waterbirds";
+export { buildWaterbirds, waterbirdLabel, WATERBIRD_KEYWORDS } from "./data/waterbirds-builder";
+export { loadCelebA } from "./data/celeba";
 
 export { smallCnn } from "./models/small-cnn";
 export { resnet32 } from "./models/resnet32";
+export { resnet50 } from "./models/resnet50";
+export { loadImagenetWeights } from "./models/imagenet-weights";
 export { ARCHITECTURES, architectureInfo } from "./models/architectures";
 export type { ArchitectureName } from "./models/architectures";
 export type { Classifier } from "./models/classifier";
@@ -31,9 +44,10 @@ export type { ScheduleName, LrSchedule } from "./train/schedule";
 export { Trainer } from "./train/trainer";
 export { PAPER_SGD, PAPER_ADAM, describeOptimiser } from "./train/optimiser";
 export type { OptimiserConfig, SgdConfig, AdamConfig } from "./train/optimiser";
-export { CROSS_ENTROPY, crossEntropy, gamblersLoss } from "./train/objective";
+export { CROSS_ENTROPY, crossEntropy, gamblersLoss, groupDro } from "./train/objective";
 export type { Objective } from "./train/objective";
-export { trainErm, trainEpoch, loadClassifier, NonFiniteLossError } from "./train/loop";
+export { trainErm, trainEpoch, loadClassifier, NonFiniteLossError, BY_VAL_ACCURACY } from "./train/loop";
+export type { ModelSelection, TrainingSettings, ErmResult } from "./train/loop";
 
 export { computeHeatmaps, CAM_METHODS } from "./explain/cam";
 export type { CamMethod } from "./explain/cam";
@@ -45,6 +59,8 @@ export { randomSquareMasks, PAPER_RANDMASK, describeRandMask } from "./masking/r
 export { accuracy } from "./eval/metrics";
 export { predictLogits, predictProbabilities, predictClasses } from "./eval/predict";
 export { squareHitRate } from "./eval/shortcut";
+export { groupReport, groupShares } from "./eval/groups";
+export type { GroupReport } from "./eval/groups";
 export {
   logSoftmaxRows, softmaxResponse, ensembleScores, gamblerScores, calibrateThreshold, selectiveOutcome, correctness,
   coverageTable, riskCoverageCurve, ENSEMBLE_SCORES, PAPER_COVERAGES,
@@ -65,6 +81,7 @@ export { DISPLAY_COLUMNS, displayRows } from "./experiments/results";
 export type { ExperimentResult } from "./experiments/results";
 export * as fig2 from "./experiments/fig2";
 export * as table4 from "./experiments/table4";
+export * as subgroups from "./experiments/subgroups";
 export { SELECTIVE_DATASETS, loadSelectiveData } from "./experiments/selective-data";
 export * as table5 from "./experiments/table5";
 export * as table6 from "./experiments/table6";

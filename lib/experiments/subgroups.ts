@@ -13,11 +13,9 @@
  */
 import * as path from "path";
 import { fileSource } from "../data/batch-source";
-import { ImageDataset } from "../data/dataset";
 import { ImageFileSet, fileCount, fileSubset } from "../data/image-files";
 import { loadAll } from "../data/images/stream";
-import { writeTransformedCache } from "../data/images/png-cache";
-import { CELEBA_EVAL, CELEBA_TRAIN, EvalTransform, TrainTransform, WATERBIRDS_EVAL, WATERBIRDS_TRAIN, asStored, describeTransform, outputSize } from "../data/images/transforms";
+import { CELEBA_EVAL, CELEBA_TRAIN, WATERBIRDS_EVAL, WATERBIRDS_TRAIN, describeTransform, outputSize } from "../data/images/transforms";
 import { loadCelebA } from "../data/celeba";
 import { Splits } from "../data/text-table";
 import { loadWaterbirds } from "../data/waterbirds";
@@ -26,51 +24,33 @@ import { GroupReport, groupReport, groupShares } from "../eval/groups";
 import { predictSourceClasses } from "../eval/predict";
 import { computeHeatmaps } from "../explain/cam";
 import { Logger, consoleLogger } from "../log";
-import { MaskingConfig, PAPER_MASKING, fineTuneOneEpoch, maskWithHeatmaps } from "../masking/masktune";
+import { PAPER_MASKING } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
-import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
+import { ARCHITECTURES } from "../models/architectures";
 import { Classifier } from "../models/classifier";
-import { loadImagenetWeights } from "../models/imagenet-weights";
 import { Row } from "../report/csv";
 import { GridRow, imageGridFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
-import { ErmOptions, ErmResult, ModelSelection, loadClassifier } from "../train/loop";
+import { ErmResult, ModelSelection } from "../train/loop";
 import { groupDro } from "../train/objective";
-import { OptimiserConfig, PAPER_SGD, describeOptimiser } from "../train/optimiser";
-import { ScheduleName, makeSchedule } from "../train/schedule";
+import { PAPER_SGD, describeOptimiser } from "../train/optimiser";
+import { ImageExperimentConfig, ImageRun, describePretrained, imageRun, loadRunModel, maskTune, trainOnFiles } from "./image-stages";
 import { resultsRoot } from "./mnist-setup";
 import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
-import { StageSpec, trainedStage } from "./trained-stage";
 
 export const SUBGROUP_DATASETS = ["celeba", "waterbirds"] as const;
 export type SubgroupDataset = (typeof SUBGROUP_DATASETS)[number];
 export const METHODS = ["ERM", "MaskTune", "Group DRO", "JTT"] as const;
 type Method = (typeof METHODS)[number];
 
-export interface SubgroupConfig {
+export interface SubgroupConfig extends ImageExperimentConfig {
   dataset: SubgroupDataset;
-  /** The dataset folder (datasets/README.md). */
-  dataDir?: string;
-  architecture: ArchitectureName;
-  /** Folder of ImageNet ResNet-50 weights from the TensorFlow.js converter (environment.md); random initialisation when absent. */
-  pretrainedDir?: string;
-  evalTransform: EvalTransform;
-  trainTransform: TrainTransform;
-  /** Use at most this many images of each split (quick runs); all when absent. */
-  limit?: number;
-  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; optimiser: OptimiserConfig };
-  masking: MaskingConfig;
-  fineTuneFrom: "best" | "last";
   groupDro: { stepSize: number };
   /** JTT: epochs of the identification run, and how many times its errors are drawn per epoch. */
   jtt: { identificationEpochs: number; upweight: number };
   /** Test images per group shown with their heatmaps. */
   heatmapExamples: number;
-  seeds: number[];
-  outDir: string;
-  cacheDir: string;
-  fresh: boolean;
 }
 
 type Preset = Omit<SubgroupConfig, "dataDir" | "pretrainedDir" | "seeds" | "outDir" | "cacheDir" | "fresh">;
@@ -161,66 +141,9 @@ function worstGroupSelection(groupCount: number): ModelSelection {
   };
 }
 
-interface SeedContext {
-  config: SubgroupConfig;
-  data: Splits;
-  seed: number;
-  log: Logger;
-  groupCount: number;
-}
-
-function stage(ctx: SeedContext, name: string, extra: object = {}): StageSpec {
-  const { config } = ctx;
-  const key = {
-    dataset: config.dataset, data: path.resolve(config.dataDir!), limit: config.limit, architecture: config.architecture, pretrained: config.pretrainedDir ? path.resolve(config.pretrainedDir) : null,
-    evalTransform: config.evalTransform, trainTransform: config.trainTransform, erm: config.erm, seed: ctx.seed, ...extra,
-  };
-  return { stage: name, key, cacheDir: config.cacheDir, fresh: config.fresh };
-}
-
-/** A fresh model (ImageNet weights when configured), as trainedStage builds it. */
-function builder(ctx: SeedContext): () => Promise<Classifier> {
-  const { config, data, seed } = ctx;
-  return async () => {
-    const c = ARCHITECTURES[config.architecture].build({ inputShape: [outputSize(config.evalTransform), outputSize(config.evalTransform), 3], numClasses: data.train.numClasses, seed });
-    if (config.pretrainedDir) await loadImagenetWeights(c, config.pretrainedDir, { log: ctx.log });
-    return c;
-  };
-}
-
-async function train(ctx: SeedContext, name: string, label: string, extra: Partial<ErmOptions> & { epochs?: number } = {}, key: object = {}): Promise<ErmResult> {
-  const { config, data, seed, log } = ctx;
-  const schedule = makeSchedule(config.erm.schedule, config.erm.lr, extra.epochs ?? config.erm.epochs);
-  return trainedStage(
-    stage(ctx, name, key),
-    builder(ctx),
-    fileSource(data.train, config.evalTransform, config.trainTransform),
-    fileSource(data.val, config.evalTransform),
-    { epochs: config.erm.epochs, batchSize: config.erm.batchSize, schedule, optimiser: config.erm.optimiser, seed, log, label: `${label} seed ${seed}`, ...extra },
-    log,
-  );
-}
-
-/** MaskTune's masked training set: the ERM model's xGradCAM masks, written as PNGs (streamed, never all in memory). */
-async function maskedTrainingSet(ctx: SeedContext, erm: Classifier, ermCheckpoint: string): Promise<ImageFileSet> {
-  const { config, data, log } = ctx;
-  const side = outputSize(config.evalTransform);
-  return writeTransformedCache(
-    data.train,
-    config.evalTransform,
-    path.join(config.cacheDir, "masked"),
-    (pixels, indices, shape) => {
-      const batch: ImageDataset = { name: "batch", shape, images: pixels, labels: Int32Array.from(indices, (i) => data.train.labels[i]), numClasses: data.train.numClasses, ids: indices.map(String), attributes: {} };
-      return maskWithHeatmaps(erm, batch, config.masking).masked.images;
-    },
-    { batchSize: config.masking.batchSize, key: { erm: ermCheckpoint, masking: config.masking, side }, log },
-  );
-}
-
-async function testReport(c: Classifier, ctx: SeedContext, trainShares: number[]): Promise<GroupReport> {
-  const { config, data } = ctx;
-  const predictions = await predictSourceClasses(c, fileSource(data.test, config.evalTransform));
-  return groupReport(predictions, data.test.labels, data.test.attributes.group, ctx.groupCount, trainShares);
+async function testReport(c: Classifier, config: SubgroupConfig, test: ImageFileSet, trainShares: number[]): Promise<GroupReport> {
+  const predictions = await predictSourceClasses(c, fileSource(test, config.evalTransform));
+  return groupReport(predictions, test.labels, test.attributes.group, trainShares.length, trainShares);
 }
 
 function measurementsOf(method: Method, report: GroupReport, groupNames: readonly string[]): Measurement[] {
@@ -233,19 +156,18 @@ function measurementsOf(method: Method, report: GroupReport, groupNames: readonl
 }
 
 /** One test image per group (when there is one) with each model's heatmap, like the paper's Figure 3. */
-async function heatmapRows(ctx: SeedContext, models: Partial<Record<Method, Classifier>>, groupNames: readonly string[]): Promise<GridRow[]> {
-  const { config, data } = ctx;
+async function heatmapRows(config: SubgroupConfig, test: ImageFileSet, models: Partial<Record<Method, Classifier>>, groupNames: readonly string[]): Promise<GridRow[]> {
   const picks: number[] = [];
-  for (let g = 0; g < ctx.groupCount; g++) {
-    const members = Array.from(data.test.attributes.group.keys()).filter((i) => data.test.attributes.group[i] === g);
+  groupNames.forEach((_, g) => {
+    const members = Array.from(test.attributes.group.keys()).filter((i) => test.attributes.group[i] === g);
     picks.push(...members.slice(0, config.heatmapExamples));
-  }
-  const images = await loadAll(fileSubset(data.test, picks), config.evalTransform);
+  });
+  const images = await loadAll(fileSubset(test, picks), config.evalTransform);
   const side = images.shape[0];
   const maps = Object.entries(models).map(([name, c]) => ({ name: `${name} ${config.masking.method}`, values: computeHeatmaps(c!, images, { ...config.masking }) }));
   const per = side * side * 3;
   return picks.map((i, j) => ({
-    title: groupNames[data.test.attributes.group[i]],
+    title: groupNames[test.attributes.group[i]],
     panels: [
       { name: "input", kind: "rgb" as const, values: images.images.slice(j * per, (j + 1) * per) },
       ...maps.map((m) => ({ name: m.name, kind: "heatmap" as const, values: m.values.slice(j * side * side, (j + 1) * side * side) })),
@@ -253,7 +175,7 @@ async function heatmapRows(ctx: SeedContext, models: Partial<Record<Method, Clas
   }));
 }
 
-function configColumns(config: SubgroupConfig, data: Splits, erm: ErmResult): Row {
+function configColumns(config: SubgroupConfig, data: Splits, run: ImageRun, erm: ErmResult): Row {
   // Read back from the run (B10): what the optimiser applied, not the defaults.
   const s = erm.settings;
   return {
@@ -262,7 +184,7 @@ function configColumns(config: SubgroupConfig, data: Splits, erm: ErmResult): Ro
     val_size: fileCount(data.val),
     test_size: fileCount(data.test),
     architecture: config.architecture,
-    pretrained: config.pretrainedDir ? `ImageNet (${config.pretrainedDir})` : "no (random initialisation)",
+    pretrained: describePretrained(run),
     eval_transform: describeTransform(config.evalTransform),
     train_transform: describeTransform(config.trainTransform),
     erm_epochs: s.epochs,
@@ -297,42 +219,37 @@ export async function run(config: SubgroupConfig, log: Logger = consoleLogger): 
   let heatmaps: GridRow[] = [];
   for (const seed of config.seeds) {
     const started = Date.now();
-    const ctx: SeedContext = { config, data, seed, log, groupCount };
-    const info = architectureInfo(config.architecture);
-    const ermRun = await train(ctx, "erm", "ERM");
-    const models: Partial<Record<Method, Classifier>> = { ERM: await loadClassifier(info, ermRun.bestCheckpoint) };
+    const run = imageRun(config, config.dataset, data.train, data.val, seed, log);
+    const ermRun = await trainOnFiles(run, "erm", "ERM");
+    const models: Partial<Record<Method, Classifier>> = { ERM: await loadRunModel(run, ermRun.bestCheckpoint) };
     try {
-      const masked = await maskedTrainingSet(ctx, models.ERM!, ermRun.bestCheckpoint);
-      const tuned = await loadClassifier(info, config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint);
-      const epoch = await fineTuneOneEpoch(tuned, fileSource(masked, asStored(outputSize(config.evalTransform)), config.trainTransform), { lr: makeSchedule(config.erm.schedule, config.erm.lr, config.erm.epochs).finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` });
-      log(`seed ${seed}: MaskTune fine-tune epoch: loss ${epoch.loss.toFixed(4)}, train acc (masked) ${percent(epoch.trainAccuracy)}%`);
-      models.MaskTune = tuned;
+      models.MaskTune = await maskTune(run, ermRun, models.ERM!);
 
       const dro = groupDro(data.train.attributes.group, groupCount, config.groupDro.stepSize);
-      const droRun = await train(ctx, "group-dro", "Group DRO", { objectiveAt: () => dro, selection: worstGroupSelection(groupCount) }, { groupDro: config.groupDro });
-      models["Group DRO"] = await loadClassifier(info, droRun.bestCheckpoint);
+      const droRun = await trainOnFiles(run, "group-dro", "Group DRO", { objectiveAt: () => dro, selection: worstGroupSelection(groupCount) }, { groupDro: config.groupDro });
+      models["Group DRO"] = await loadRunModel(run, droRun.bestCheckpoint);
 
-      const idRun = await train(ctx, "jtt-identification", "JTT identification", { epochs: config.jtt.identificationEpochs }, { epochs: config.jtt.identificationEpochs });
-      const idModel = await loadClassifier(info, idRun.lastCheckpoint);
+      const idRun = await trainOnFiles(run, "jtt-identification", "JTT identification", { epochs: config.jtt.identificationEpochs }, { epochs: config.jtt.identificationEpochs });
+      const idModel = await loadRunModel(run, idRun.lastCheckpoint);
       const trainPredictions = await predictSourceClasses(idModel, fileSource(data.train, config.evalTransform));
       idModel.model.dispose();
       const repeats = Int32Array.from(trainPredictions, (p, i) => (p === data.train.labels[i] ? 1 : config.jtt.upweight));
       const errors = repeats.filter((r) => r > 1).length;
       log(`seed ${seed}: JTT error set ${errors} of ${fileCount(data.train)} training images, each drawn ${config.jtt.upweight}x per epoch`);
       if (errors === 0) warnings.push(`JTT, seed ${seed}: the identification model made no training error, so JTT's second run is plain ERM`);
-      const jttRun = await train(ctx, "jtt", "JTT", { repeats }, { jtt: config.jtt });
-      models.JTT = await loadClassifier(info, jttRun.bestCheckpoint);
+      const jttRun = await trainOnFiles(run, "jtt", "JTT", { repeats }, { jtt: config.jtt });
+      models.JTT = await loadRunModel(run, jttRun.bestCheckpoint);
 
       const measurements: Measurement[] = [];
       for (const method of METHODS) {
-        const report = await testReport(models[method]!, ctx, trainShares);
+        const report = await testReport(models[method]!, config, data.test, trainShares);
         log(`seed ${seed}: ${method.padEnd(9)} worst-group ${percent(report.worst)}%  average ${percent(report.average)}%  ` + report.perGroup.map((a, g) => `${groupNames[g]} ${percent(a)}%`).join(", "));
         if (report.warning) warnings.push(`${method}, seed ${seed}: ${report.warning}`);
         measurements.push(...measurementsOf(method, report, groupNames));
       }
       if (records.length === 0) {
-        columns = configColumns(config, data, ermRun);
-        heatmaps = await heatmapRows(ctx, { ERM: models.ERM, MaskTune: models.MaskTune }, groupNames);
+        columns = configColumns(config, data, run, ermRun);
+        heatmaps = await heatmapRows(config, data.test, { ERM: models.ERM, MaskTune: models.MaskTune }, groupNames);
       }
       records.push({ seed, seconds: (Date.now() - started) / 1000, bestErmEpoch: ermRun.bestEpoch, measurements });
     } finally {

@@ -17,6 +17,7 @@
  * weights are loaded when present under the head's name; anything else, such
  * as ImageNet's "predictions" layer, is skipped and reported.
  */
+import { createHash } from "crypto";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { KitError } from "../errors";
@@ -118,4 +119,14 @@ function resolve(name: string, variables: Map<string, tf.LayerVariable>): string
 
 function sameShape(a: readonly (number | null)[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * SHA-256 (first 16 hex digits) of a weights folder's manifest and weights:
+ * recorded with every result and part of every stage key, so numbers from
+ * different weights are never mixed up (field case B13d).
+ */
+export function weightsFingerprint(dir: string): string {
+  const { specs, data } = readWeightsFolder(path.join(dir, "model.json"), ADVICE);
+  return createHash("sha256").update(JSON.stringify(specs)).update(new Uint8Array(data)).digest("hex").slice(0, 16);
 }
