@@ -14,8 +14,8 @@ import { initBackend } from "./backend";
 import { requireIdxFolder } from "./data/idx";
 import { KitError } from "./errors";
 import { ENSEMBLE_SCORES, EnsembleScore } from "./eval/selective";
-import { BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, ExperimentName, SelectiveExperiment, SubgroupExperiment } from "./experiments/registry";
-import { SubgroupConfig } from "./experiments/subgroups";
+import { AnyExperiment, BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, Experiment, ExperimentName, SelectiveExperiment } from "./experiments/registry";
+import { ImageExperimentConfig } from "./experiments/image-stages";
 import { MnistConfig } from "./experiments/mnist-setup";
 import { SELECTIVE_DATASETS } from "./experiments/selective-data";
 import { Table4Config } from "./experiments/table4";
@@ -27,7 +27,8 @@ const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data DIR] [
   biased-MNIST experiments: [--placement random|by-digit]; --data is a folder of MNIST IDX files
   table4: [--dataset ${SELECTIVE_DATASETS.join("|")}] [--score ${ENSEMBLE_SCORES.join("|")}];
           --data is the dataset's folder (required except for the embedded MNIST digits)
-  table1, table2: --data DIR (CelebA / Waterbirds folder, required) [--pretrained WEIGHTS_DIR] [--lr X]
+  table1, table2, table3: --data DIR (CelebA / Waterbirds / IN-9L + bg_challenge folder, required)
+          [--pretrained WEIGHTS_DIR] [--lr X]
 experiments:
 ${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
 --smoke: 1 seed, a few epochs on a few hundred images: checks that every stage runs; results in results/<experiment>-smoke
@@ -107,8 +108,9 @@ function positiveNumber(flag: string, text: string): number {
   return x;
 }
 
-function subgroupConfig(experiment: SubgroupExperiment, values: Values): SubgroupConfig {
-  const overrides: Partial<SubgroupConfig> = commonOverrides(values);
+/** Options of the real-image experiments (Tables 1, 2, 3). */
+function imageConfig<C extends ImageExperimentConfig>(experiment: Experiment<C>, values: Values): C {
+  const overrides: Partial<C> = commonOverrides(values) as Partial<C>;
   if (typeof values.data !== "string") throw usageError("--data DIR is needed: the dataset folder (datasets/README.md says where to download it)");
   overrides.dataDir = values.data;
   if (typeof values.pretrained === "string") overrides.pretrainedDir = values.pretrained;
@@ -148,7 +150,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const [name] = positionals;
   if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `unknown experiment "${name}"` : "which experiment?");
-  const experiment: BiasedMnistExperiment | SelectiveExperiment | SubgroupExperiment = EXPERIMENTS[name as ExperimentName];
+  const experiment: AnyExperiment = EXPERIMENTS[name as ExperimentName];
   const only = (flag: keyof typeof values, kind: string) => {
     if (values[flag] !== undefined) throw usageError(`--${flag} applies to ${kind} experiments only`);
   };
@@ -157,9 +159,9 @@ async function main(argv: string[]): Promise<void> {
     only("dataset", "selective-classification (table4)");
     only("score", "selective-classification (table4)");
   }
-  if (experiment.kind !== "subgroups") {
-    only("pretrained", "subgroup (table1, table2)");
-    only("lr", "subgroup (table1, table2)");
+  if (experiment.kind === "biased-mnist" || experiment.kind === "selective") {
+    only("pretrained", "real-image (table1, table2, table3)");
+    only("lr", "real-image (table1, table2, table3)");
   }
   if (experiment.kind !== "biased-mnist") only("placement", "biased-MNIST");
   let run: () => Promise<unknown>;
@@ -167,7 +169,10 @@ async function main(argv: string[]): Promise<void> {
     const config = selectiveConfig(experiment, values);
     run = () => experiment.run(config);
   } else if (experiment.kind === "subgroups") {
-    const config = subgroupConfig(experiment, values);
+    const config = imageConfig(experiment, values);
+    run = () => experiment.run(config);
+  } else if (experiment.kind === "background") {
+    const config = imageConfig(experiment, values);
     run = () => experiment.run(config);
   } else {
     const config = biasedMnistConfig(experiment, values);

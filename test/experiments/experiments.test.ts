@@ -11,6 +11,7 @@ import * as table4 from "../../lib/experiments/table4";
 import * as table5 from "../../lib/experiments/table5";
 import { silentLogger } from "../../lib/log";
 import { parseCsv } from "../../lib/report/csv";
+import { writeBgChallengeFixture } from "../support/bg-challenge-fixture";
 import { writeCelebAFixture } from "../support/celeba-fixture";
 import { writeCifarFolder } from "../support/cifar-fixture";
 import { writeMnistFolder } from "../support/idx-fixture";
@@ -224,6 +225,36 @@ describe("experiments (smoke configurations)", () => {
     assert.ok(constant.length > 0, `warnings: ${result.warnings.join(" | ")}`);
     const json = JSON.parse(fs.readFileSync(result.files.json, "utf8"));
     assert.deepEqual(json.warnings, result.warnings);
+  });
+
+  it("`masktune table3 --smoke --data DIR` trains on IN-9L and reports every variant and the BG-Gap for ERM and MaskTune", async function () {
+    this.timeout(600_000);
+    const data = await writeBgChallengeFixture(undefined, { layout: "masktune" });
+    const run = cli(results, "table3", "--smoke", "--data", data);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /seed 1: MaskTune original [\d.]+%  mixed_same [\d.]+%  mixed_rand [\d.]+%  only_fg [\d.]+%  BG-Gap -?[\d.]+/);
+    const out = path.join(results, "table3-smoke");
+    const { rows } = readTable(path.join(out, "table.csv"));
+    for (const method of ["ERM", "MaskTune"]) {
+      for (const variant of ["original", "mixed_same", "mixed_rand", "only_fg"]) assert.match(cell(rows, method, variant)!.mean_pct, /^\d+\.\d\d$/);
+      const gap = cell(rows, method, "mixed_same − mixed_rand", "bg_gap")!;
+      const expected = Number(cell(rows, method, "mixed_same")!.mean_pct) - Number(cell(rows, method, "mixed_rand")!.mean_pct);
+      assert.ok(Math.abs(Number(gap.mean_pct) - expected) < 0.011, `${method}: gap ${gap.mean_pct} vs ${expected}`);
+    }
+    assert.equal(cell(rows, "MaskTune", "mixed_rand")!.paper_pct, "78.60");
+    assert.equal(cell(rows, "ERM", "mixed_same − mixed_rand", "bg_gap")!.paper_pct, "14.20");
+    const html = fs.readFileSync(path.join(out, "figure.html"), "utf8");
+    assert.match(html, /"text":"mixed_rand"/, "the figure shows the foreground under each variant");
+  });
+
+  it("table3 names a missing test variant folder", async function () {
+    this.timeout(60_000);
+    const data = await writeBgChallengeFixture(undefined, { layout: "release" });
+    fs.rmSync(path.join(data, "bg_challenge", "mixed_rand"), { recursive: true });
+    const run = cli(results, "table3", "--smoke", "--data", data);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^masktune: .*mixed_rand/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 
   it("table1/table2 without --data say which folder is needed", function () {

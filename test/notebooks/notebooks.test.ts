@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { writeBgChallengeFixture } from "../support/bg-challenge-fixture";
 import { writeCelebAFixture } from "../support/celeba-fixture";
 import { writeWaterbirdsFixture } from "../support/waterbirds-fixture";
 
@@ -47,6 +48,11 @@ const NOTEBOOKS: NotebookCase[] = [
   {
     name: "table2-waterbirds", figure: "table2-figure-0", row: /<td>MaskTune<\/td><td>test<\/td><td>worst_group_accuracy<\/td>/, line: WORST_GROUP,
     env: async () => ({ MASKTUNE_WATERBIRDS_DIR: await writeWaterbirdsFixture() }),
+  },
+  {
+    name: "table3-background-challenge", figure: "table3-figure-0", row: /<td>MaskTune<\/td><td>mixed_rand<\/td><td>accuracy<\/td>/,
+    line: /BG-Gap \(mixed_same − mixed_rand\): ERM -?[\d.]+ points, MaskTune -?[\d.]+ points/,
+    env: async () => ({ MASKTUNE_BG_CHALLENGE_DIR: await writeBgChallengeFixture() }),
   },
   {
     name: "table4-selective", figure: "table4-figure-0", row: /<td>MaskTune<\/td><td>test @ 95% target<\/td><td>coverage<\/td>/,
