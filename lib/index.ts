@@ -29,11 +29,12 @@ export type { EvalTransform, TrainTransform } from "./data/images/transforms";
 export { loadWaterbirds, WATERBIRDS_GROUP_NAMES } from "./data/waterbirds";
 export { buildWaterbirds, waterbirdLabel, WATERBIRD_KEYWORDS } from "./data/waterbirds-builder";
 export { loadCelebA } from "./data/celeba";
+export { loadIn9l, loadBgChallenge, sameForeground, in9Label, IN9_CLASSES, BG_VARIANTS, MASKTUNE_BG_VARIANTS } from "./data/background-challenge";
 
 export { smallCnn } from "./models/small-cnn";
 export { resnet32 } from "./models/resnet32";
 export { resnet50 } from "./models/resnet50";
-export { loadImagenetWeights } from "./models/imagenet-weights";
+export { loadImagenetWeights, weightsFingerprint } from "./models/imagenet-weights";
 export { ARCHITECTURES, architectureInfo } from "./models/architectures";
 export type { ArchitectureName } from "./models/architectures";
 export type { Classifier } from "./models/classifier";
@@ -60,6 +61,7 @@ export { accuracy } from "./eval/metrics";
 export { predictLogits, predictProbabilities, predictClasses } from "./eval/predict";
 export { squareHitRate } from "./eval/shortcut";
 export { groupReport, groupShares } from "./eval/groups";
+export { bgGap, challengeAccuracy } from "./eval/background";
 export type { GroupReport } from "./eval/groups";
 export {
   logSoftmaxRows, softmaxResponse, ensembleScores, gamblerScores, calibrateThreshold, selectiveOutcome, correctness,
@@ -82,6 +84,7 @@ export type { ExperimentResult } from "./experiments/results";
 export * as fig2 from "./experiments/fig2";
 export * as table4 from "./experiments/table4";
 export * as subgroups from "./experiments/subgroups";
+export * as table3 from "./experiments/table3";
 export { SELECTIVE_DATASETS, loadSelectiveData } from "./experiments/selective-data";
 export * as table5 from "./experiments/table5";
 export * as table6 from "./experiments/table6";
