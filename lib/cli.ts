@@ -9,7 +9,7 @@
  *
  * Bad input ends with one clear message and a non-zero exit; --debug adds the stack.
  */
-import { parseArgs } from "util";
+import { ParseArgsConfig, parseArgs } from "util";
 import { initBackend } from "./backend";
 import { requireIdxFolder } from "./data/idx";
 import { KitError } from "./errors";
@@ -115,18 +115,31 @@ function imageConfig<C extends ImageExperimentConfig>(experiment: Experiment<C>,
   overrides.dataDir = values.data;
   if (typeof values.pretrained === "string") overrides.pretrainedDir = values.pretrained;
   const config = values.smoke ? experiment.smokeConfig(overrides) : experiment.defaultConfig(overrides);
-  if (typeof values.epochs === "string") config.erm = { ...config.erm, epochs: positiveInt("--epochs", values.epochs) };
+  if (typeof values.epochs === "string") {
+    const epochs = positiveInt("--epochs", values.epochs);
+    // JTT's identification run (Tables 1-2) keeps its share of training, at least one epoch.
+    const withJtt = config as C & { jtt?: { identificationEpochs: number; upweight: number } };
+    if (withJtt.jtt) withJtt.jtt = { ...withJtt.jtt, identificationEpochs: Math.max(1, Math.round((withJtt.jtt.identificationEpochs / config.erm.epochs) * epochs)) };
+    config.erm = { ...config.erm, epochs };
+  }
   if (typeof values.lr === "string") config.erm = { ...config.erm, lr: positiveNumber("--lr", values.lr) };
   if (typeof values.schedule === "string") config.erm = { ...config.erm, schedule: oneOf<ScheduleName>("--schedule", values.schedule, SCHEDULES) };
   if (typeof values["finetune-from"] === "string") config.fineTuneFrom = oneOf("--finetune-from", values["finetune-from"], ["best", "last"] as const);
   return config;
 }
 
+/** parseArgs, with an unknown or malformed option reported as a usage error. */
+function parseCommandLine<O extends ParseArgsConfig["options"]>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw usageError((e as Error).message);
+    throw e;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(argv, {
       smoke: { type: "boolean", default: false },
       out: { type: "string" },
       data: { type: "string" },
@@ -142,14 +155,14 @@ async function main(argv: string[]): Promise<void> {
       fresh: { type: "boolean", default: false },
       debug: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
-    },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  const [name] = positionals;
+  const [name, ...extra] = positionals;
   if (!EXPERIMENT_NAMES.includes(name as ExperimentName)) throw usageError(name ? `unknown experiment "${name}"` : "which experiment?");
+  if (extra.length) throw usageError(`unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((a) => `"${a}"`).join(" ")} (options start with --)`);
   const experiment: AnyExperiment = EXPERIMENTS[name as ExperimentName];
   const only = (flag: keyof typeof values, kind: string) => {
     if (values[flag] !== undefined) throw usageError(`--${flag} applies to ${kind} experiments only`);

@@ -99,7 +99,6 @@ async function decode(file: string, side: number): Promise<Buffer> {
   return data;
 }
 
-/** Runs `task` for indices 0..n-1, at most `limit` at a time. */
 function requirePositiveInteger(option: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
     throw new KitError(`Cats vs Dogs option ${option}`, "a positive integer", `${value}`, "Fix the option.");

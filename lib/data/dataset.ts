@@ -4,6 +4,7 @@
  * (digit, whether a spurious square is present, group, ...).
  */
 import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../random";
 
 export interface ImageDataset {
   /** What this is, e.g. "biased-mnist/train". */
@@ -62,6 +63,11 @@ export function batchPixels(ds: ImageDataset, indices: readonly number[]): Float
   const pixels = new Float32Array(indices.length * per);
   indices.forEach((src, dst) => pixels.set(ds.images.subarray(src * per, (src + 1) * per), dst * per));
   return pixels;
+}
+
+/** `count` samples drawn at random (by `rng`), kept in dataset order; the whole set when it is not larger. */
+export function sample(ds: ImageDataset, count: number, rng: Rng, name = ds.name): ImageDataset {
+  return count >= size(ds) ? ds : subset(ds, rng.permutation(size(ds)).slice(0, count).sort((a, b) => a - b), name);
 }
 
 /** Images `indices` as one [n, H, W, C] tensor (the caller disposes it). */

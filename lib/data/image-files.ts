@@ -4,6 +4,8 @@
  * batch by batch by the streaming pipeline (lib/data/images/). Used for the
  * large real-image datasets (Waterbirds, CelebA, the Background Challenge).
  */
+import { Rng } from "../random";
+
 export interface ImageFileSet {
   /** What this is, e.g. "waterbirds/train". */
   name: string;
@@ -22,6 +24,11 @@ export interface ImageFileSet {
 
 export function fileCount(set: ImageFileSet): number {
   return set.files.length;
+}
+
+/** `count` samples drawn at random (by `rng`), kept in set order; the whole set when it is not larger. */
+export function fileSample(set: ImageFileSet, count: number, rng: Rng, name = set.name): ImageFileSet {
+  return count >= fileCount(set) ? set : fileSubset(set, rng.permutation(fileCount(set)).slice(0, count).sort((a, b) => a - b), name);
 }
 
 /** The samples at `indices`, in that order. */

@@ -14,7 +14,7 @@ export interface GroupReport {
   worst: number | null;
   /** Plain accuracy over all samples. */
   average: number;
-  /** Group accuracies weighted by the training group shares (when given). */
+  /** Group accuracies weighted by the training group shares (when given), over the groups present in test. */
   weightedAverage: number | null;
   /** Set when every prediction is the same class: the model has collapsed. */
   warning?: string;
@@ -40,7 +40,9 @@ export function groupReport(predictions: Int32Array, labels: Int32Array, groups:
   });
   const perGroup = counts.map((n, g) => (n ? correct[g] / n : null));
   const present = perGroup.filter((a): a is number => a !== null);
-  const weightedAverage = trainShares ? perGroup.reduce<number>((sum, a, g) => sum + (a ?? 0) * trainShares[g], 0) : null;
+  // Groups without test samples are left out and the weights renormalised over the rest.
+  const presentShare = trainShares ? perGroup.reduce<number>((sum, a, g) => sum + (a === null ? 0 : trainShares[g]), 0) : 0;
+  const weightedAverage = trainShares && presentShare > 0 ? perGroup.reduce<number>((sum, a, g) => sum + (a ?? 0) * trainShares[g], 0) / presentShare : null;
   const report: GroupReport = {
     perGroup,
     counts,

@@ -25,8 +25,8 @@ export interface ScoredPredictions {
 /**
  * How the MaskTune pair is scored: "product" is the paper's max_i
  * P_init(i|x) * P_final(i|x) (the default); "softmax-of-product" is the
- * authors' code, max_i softmax(P_init * P_final)_i, which ranks samples
- * differently when there are more than two classes.
+ * authors' code, max_i softmax(P_init * P_final)_i. The two pick the same
+ * class but can rank samples differently (field case C02), with two classes too.
  */
 export const ENSEMBLE_SCORES = ["product", "softmax-of-product"] as const;
 export type EnsembleScore = (typeof ENSEMBLE_SCORES)[number];

@@ -7,16 +7,19 @@
 import * as path from "path";
 import { fileSource } from "../data/batch-source";
 import { ImageDataset } from "../data/dataset";
-import { ImageFileSet } from "../data/image-files";
+import { ImageFileSet, fileSample } from "../data/image-files";
 import { writeTransformedCache } from "../data/images/png-cache";
 import { EvalTransform, TrainTransform, asStored, outputSize } from "../data/images/transforms";
+import { KitError } from "../errors";
 import { Logger } from "../log";
 import { MaskingConfig, fineTuneOneEpoch, maskWithHeatmaps } from "../masking/masktune";
 import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
 import { Classifier } from "../models/classifier";
 import { loadImagenetWeights, weightsFingerprint } from "../models/imagenet-weights";
+import { Rng } from "../random";
 import { percent } from "../report/stats";
 import { ErmOptions, ErmResult, loadClassifier } from "../train/loop";
+import { checkpointChecksum } from "../train/resume";
 import { OptimiserConfig } from "../train/optimiser";
 import { ScheduleName, makeSchedule } from "../train/schedule";
 import { StageSpec, trainedStage } from "./trained-stage";
@@ -56,7 +59,15 @@ export interface ImageRun {
   weights: string | null;
 }
 
+/** At most `limit` images of a set, drawn at random but the same for every seed and run, and the same positions for sets of one size (aligned benchmark variants). */
+export function limitSet(set: ImageFileSet, limit: number | undefined): ImageFileSet {
+  return limit === undefined ? set : fileSample(set, limit, Rng.for(0, "limit"));
+}
+
 export function imageRun(config: ImageExperimentConfig, experiment: string, train: ImageFileSet, val: ImageFileSet, seed: number, log: Logger): ImageRun {
+  if (config.pretrainedDir && config.architecture !== "resnet50") {
+    throw new KitError("--pretrained", "a ResNet-50 run (ImageNet weights fit ResNet-50 only)", `architecture ${config.architecture}`, "Drop --pretrained, or drop --smoke (whose stand-in is a SmallCNN).");
+  }
   return { config, experiment, train, val, seed, log, weights: config.pretrainedDir ? weightsFingerprint(config.pretrainedDir) : null };
 }
 
@@ -109,6 +120,9 @@ export function loadRunModel(run: ImageRun, checkpoint: string): Promise<Classif
 function maskedTrainingSet(run: ImageRun, erm: Classifier, ermCheckpoint: string): Promise<ImageFileSet> {
   const { config, train, log } = run;
   const transform = config.maskingTransform ?? config.evalTransform;
+  if (config.masking.rule.kind === "dataset-mean") {
+    throw new KitError("masking rule dataset-mean", "a per-image rule for streamed images", "a dataset-wide one (it would become a per-batch mean)", "Use mean + k·std, top-K or soft masks here.");
+  }
   return writeTransformedCache(
     train,
     transform,
@@ -117,7 +131,7 @@ function maskedTrainingSet(run: ImageRun, erm: Classifier, ermCheckpoint: string
       const batch: ImageDataset = { name: "batch", shape, images: pixels, labels: Int32Array.from(indices, (i) => train.labels[i]), numClasses: train.numClasses, ids: indices.map(String), attributes: {} };
       return maskWithHeatmaps(erm, batch, config.masking).masked.images;
     },
-    { batchSize: config.masking.batchSize, key: { erm: ermCheckpoint, masking: config.masking }, log },
+    { batchSize: config.masking.batchSize, key: { erm: checkpointChecksum(ermCheckpoint), masking: config.masking }, fresh: config.fresh, log },
   );
 }
 

@@ -6,7 +6,7 @@
  * MaskTune code; Cats vs Dogs has no public test split, so 20% of its images
  * are held out for testing first (the SelectiveNet protocol's 5,000 of 25,000).
  */
-import { ImageDataset, subset, size } from "../data/dataset";
+import { ImageDataset, sample } from "../data/dataset";
 import { loadCatsVsDogs } from "../data/cats-vs-dogs";
 import { loadCifar10 } from "../data/cifar10";
 import { Digits, MNIST_SIDE, loadEmbeddedMnist, loadMnistIdx, splitStratified } from "../data/mnist";
@@ -14,6 +14,7 @@ import { splitHoldout } from "../data/split";
 import { loadSvhn } from "../data/svhn";
 import { KitError } from "../errors";
 import { Logger } from "../log";
+import { Rng } from "../random";
 
 export const SELECTIVE_DATASETS = ["mnist", "cifar10", "svhn", "cats-vs-dogs"] as const;
 export type SelectiveDataset = (typeof SELECTIVE_DATASETS)[number];
@@ -33,7 +34,7 @@ export interface SelectiveDataConfig {
   valFraction: number;
   /** Embedded digits only: fractions of the 10,000-digit pool (train, val, test). */
   embeddedSplit: { train: number; val: number; test: number };
-  /** Use at most this many training images (quick runs); all when absent. */
+  /** Use at most this many training images, drawn by seed (quick runs); all when absent. */
   trainLimit?: number;
   /** Side of the Cats-vs-Dogs images (MaskTune: 64). */
   imageSide: number;
@@ -46,11 +47,12 @@ export function digitsDataset(d: Digits, name: string): ImageDataset {
 
 function trainAndVal(config: SelectiveDataConfig, trainFiles: ImageDataset, seed: number): [ImageDataset, ImageDataset] {
   const [train, val] = splitHoldout(trainFiles, config.valFraction, seed, [`${config.dataset}/train`, `${config.dataset}/val`]);
-  return [limit(train, config.trainLimit), val];
+  return [limit(train, config.trainLimit, seed), val];
 }
 
-function limit(ds: ImageDataset, count: number | undefined): ImageDataset {
-  return count === undefined || count >= size(ds) ? ds : subset(ds, Array.from({ length: count }, (_, i) => i));
+/** At most `count` training images, drawn by seed (loaders return files in class order, so the first N would be one class). */
+function limit(ds: ImageDataset, count: number | undefined, seed: number): ImageDataset {
+  return count === undefined ? ds : sample(ds, count, Rng.for(seed, "train-limit"));
 }
 
 function requireDataDir(config: SelectiveDataConfig): string {
@@ -73,7 +75,7 @@ export async function loadSelectiveData(config: SelectiveDataConfig, seed: numbe
       const parts = splitStratified(pool, [train, val, test], seed);
       return {
         source: pool.source,
-        train: limit(digitsDataset(parts[0], "mnist/train"), config.trainLimit),
+        train: limit(digitsDataset(parts[0], "mnist/train"), config.trainLimit, seed),
         val: digitsDataset(parts[1], "mnist/val"),
         test: digitsDataset(parts[2], "mnist/test"),
       };

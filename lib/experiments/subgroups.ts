@@ -35,7 +35,7 @@ import { percent } from "../report/stats";
 import { ErmResult, ModelSelection } from "../train/loop";
 import { groupDro } from "../train/objective";
 import { PAPER_SGD, describeOptimiser } from "../train/optimiser";
-import { ImageExperimentConfig, ImageRun, describePretrained, imageRun, loadRunModel, maskTune, trainOnFiles } from "./image-stages";
+import { ImageExperimentConfig, ImageRun, describePretrained, imageRun, limitSet, loadRunModel, maskTune, trainOnFiles } from "./image-stages";
 import { resultsRoot } from "./mnist-setup";
 import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
 
@@ -96,7 +96,7 @@ export function smokeConfig(dataset: SubgroupDataset, overrides: Partial<Subgrou
     trainTransform: overrides.trainTransform ?? { ...base.trainTransform, size: 64 },
     limit: overrides.limit ?? 64,
     erm: { ...base.erm, epochs: overrides.erm?.epochs ?? 6, batchSize: overrides.erm?.batchSize ?? 4, lr: overrides.erm?.lr ?? 0.01 },
-    jtt: { identificationEpochs: 2, upweight: 5 },
+    jtt: overrides.jtt ?? { identificationEpochs: 2, upweight: 5 },
     seeds: overrides.seeds ?? [1],
     outDir: overrides.outDir ?? `${base.outDir}-smoke`,
   };
@@ -123,14 +123,20 @@ function paperLookup(dataset: SubgroupDataset): PaperLookup {
   };
 }
 
-function loadSplits(config: SubgroupConfig): Splits & { source: string } {
+/** The dataset's splits; with `limit`, a random sample of each (the same for every seed), with a warning for any group it leaves empty. */
+function loadSplits(config: SubgroupConfig, warnings: string[]): Splits & { source: string } {
   if (!config.dataDir) {
     throw new KitError(`${TABLE[config.dataset]} (${config.dataset})`, "a dataset folder", "none", `Pass it with --data DIR (or dataDir in a notebook); datasets/README.md says where to download ${config.dataset === "celeba" ? "CelebA" : "Waterbirds"} and which layout the folder needs.`);
   }
   const data = config.dataset === "celeba" ? loadCelebA(config.dataDir) : loadWaterbirds(config.dataDir);
   if (config.limit === undefined) return data;
-  const first = (set: ImageFileSet) => fileSubset(set, Array.from({ length: Math.min(config.limit!, fileCount(set)) }, (_, i) => i));
-  return { source: `${data.source} (first ${config.limit} of each split)`, train: first(data.train), val: first(data.val), test: first(data.test) };
+  const limited = { source: `${data.source.split("\n")[0]} (a random ${config.limit} of each split)`, train: limitSet(data.train, config.limit), val: limitSet(data.val, config.limit), test: limitSet(data.test, config.limit) };
+  const groupNames = data.train.groupNames ?? [];
+  for (const split of ["train", "val", "test"] as const) {
+    const empty = groupNames.filter((_, g) => !limited[split].attributes.group.includes(g));
+    if (empty.length) warnings.push(`the ${config.limit}-image sample of ${split} has no ${empty.join(", ")} image: raise the limit for per-group numbers`);
+  }
+  return limited;
 }
 
 /** Worst-group validation accuracy, for Group DRO's model selection (it is allowed group labels). */
@@ -206,7 +212,8 @@ function configColumns(config: SubgroupConfig, data: Splits, run: ImageRun, erm:
 export async function run(config: SubgroupConfig, log: Logger = consoleLogger): Promise<ExperimentResult> {
   const prov = provenance();
   const table = TABLE[config.dataset];
-  const data = loadSplits(config);
+  const warnings: string[] = [];
+  const data = loadSplits(config, warnings);
   const groupNames = data.train.groupNames ?? [];
   const groupCount = groupNames.length;
   log(`${table}: ${config.dataset}, ${ARCHITECTURES[config.architecture].title}${config.pretrainedDir ? " (ImageNet weights)" : " (random initialisation)"}, ${config.seeds.length} seed(s), ${config.erm.epochs} epochs, backend ${prov.backend}`);
@@ -214,7 +221,6 @@ export async function run(config: SubgroupConfig, log: Logger = consoleLogger): 
   if (!config.pretrainedDir && config.architecture === "resnet50") log("warning: no --pretrained folder: ResNet-50 starts from random weights, not the paper's ImageNet initialisation");
   const trainShares = groupShares(data.train.attributes.group, groupCount);
   const records: SeedRecord[] = [];
-  const warnings: string[] = [];
   let columns: Row = {};
   let heatmaps: GridRow[] = [];
   for (const seed of config.seeds) {
@@ -256,7 +262,6 @@ export async function run(config: SubgroupConfig, log: Logger = consoleLogger): 
       for (const c of Object.values(models)) c?.model.dispose();
     }
   }
-  for (const w of warnings) log(`warning: ${w}`);
   const summarised = summarise(table, records, columns, prov, paperLookup(config.dataset));
   const side = outputSize(config.evalTransform);
   return writeExperiment(

@@ -27,7 +27,7 @@ import { GridRow, imageGridFigure } from "../report/figures";
 import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
 import { PAPER_SGD, describeOptimiser } from "../train/optimiser";
-import { ImageExperimentConfig, describePretrained, imageRun, loadRunModel, maskTune, trainOnFiles } from "./image-stages";
+import { ImageExperimentConfig, describePretrained, imageRun, limitSet, loadRunModel, maskTune, trainOnFiles } from "./image-stages";
 import { resultsRoot } from "./mnist-setup";
 import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
 
@@ -100,10 +100,6 @@ const paperLookup: PaperLookup = (m) => {
   return m.metric === "accuracy" && value !== undefined ? { value, source: "paper Table 3" } : undefined;
 };
 
-function firstOf(set: ImageFileSet, limit: number | undefined): ImageFileSet {
-  return limit === undefined ? set : fileSubset(set, Array.from({ length: Math.min(limit, fileCount(set)) }, (_, i) => i));
-}
-
 /** One foreground under each variant (the first original whose foreground appears in every variant), with each model's heatmap. */
 async function heatmapRows(config: Table3Config, sets: Record<string, ImageFileSet>, models: Record<Method, Classifier>): Promise<GridRow[]> {
   const original = sets.original;
@@ -155,9 +151,9 @@ export async function run(config: Table3Config, log: Logger = consoleLogger): Pr
   }
   const in9l = loadIn9l(config.dataDir);
   const bg = loadBgChallenge(config.dataDir, config.variants);
-  const train = firstOf(in9l.train, config.limit);
-  const val = firstOf(in9l.val, config.limit);
-  const sets = Object.fromEntries(Object.entries(bg.sets).map(([v, set]) => [v, firstOf(set, config.limit)]));
+  const train = limitSet(in9l.train, config.limit);
+  const val = limitSet(in9l.val, config.limit);
+  const sets = Object.fromEntries(Object.entries(bg.sets).map(([v, set]) => [v, limitSet(set, config.limit)]));
   log(`table3: IN-9L → Background Challenge, ${ARCHITECTURES[config.architecture].title}, ${config.seeds.length} seed(s), ${config.erm.epochs} epochs, backend ${prov.backend}`);
   log(`${in9l.source}\n${bg.source}`);
   const records: SeedRecord[] = [];

@@ -29,6 +29,7 @@ import {
   softmaxResponse,
 } from "../eval/selective";
 import { accuracy } from "../eval/metrics";
+import { KitError } from "../errors";
 import { Logger, consoleLogger } from "../log";
 import { MaskingConfig, PAPER_MASKING, fineTuneOneEpoch, maskWithHeatmaps } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
@@ -118,10 +119,10 @@ export function smokeConfig(overrides: Partial<Table4Config> = {}): Table4Config
   const base = defaultConfig(overrides);
   return {
     ...base,
-    embeddedSplit: { train: 0.1, val: 0.04, test: 0.04 },
+    embeddedSplit: overrides.embeddedSplit ?? { train: 0.1, val: 0.04, test: 0.04 },
     trainLimit: overrides.trainLimit ?? 1000,
     erm: { ...base.erm, epochs: overrides.erm?.epochs ?? 3, batchSize: overrides.erm?.batchSize ?? 32 },
-    gamblers: { ...base.gamblers, warmupEpochs: 1 },
+    gamblers: overrides.gamblers ?? { ...base.gamblers, warmupEpochs: 1 },
     seeds: overrides.seeds ?? [1],
     outDir: overrides.outDir ?? `${base.outDir}-smoke`,
   };
@@ -178,8 +179,8 @@ interface SeedModels {
 
 async function trainModels(config: Table4Config, data: SelectiveSplits, seed: number, log: Logger): Promise<SeedModels> {
   const k = data.train.numClasses;
-  if (config.gamblers.payoff > k) {
-    throw new RangeError(`Deep Gamblers payoff ${config.gamblers.payoff} must be at most the number of classes (${k})`);
+  if (!(config.gamblers.payoff > 1 && config.gamblers.payoff <= k)) {
+    throw new KitError("Deep Gamblers payoff", `a number in (1, ${k}] (the number of classes)`, `${config.gamblers.payoff}`, "Set config.gamblers.payoff.");
   }
   const schedule = makeSchedule(config.erm.schedule, config.erm.lr, config.erm.epochs);
   const info = architectureInfo(config.architecture);
@@ -204,7 +205,12 @@ async function trainModels(config: Table4Config, data: SelectiveSplits, seed: nu
   const { payoff, warmupEpochs } = config.gamblers;
   const warmup = crossEntropy(1);
   const gamble = gamblersLoss(payoff);
-  const gamblersRun = await trainedStage(stage("gamblers", { gamblers: config.gamblers }), build(k + 1), train, data.val, { ...common, label: `Deep Gamblers seed ${seed}`, objectiveAt: (e) => (e < warmupEpochs ? warmup : gamble) }, log);
+  // Warm-up epochs never train the abstention output, so they cannot be the model kept.
+  const gamblersRun = await trainedStage(
+    stage("gamblers", { gamblers: config.gamblers }), build(k + 1), train, data.val,
+    { ...common, label: `Deep Gamblers seed ${seed}`, objectiveAt: (e) => (e < warmupEpochs ? warmup : gamble), selectFromEpoch: warmupEpochs },
+    log,
+  );
   const gamblers = await loadClassifier(info, gamblersRun.bestCheckpoint);
   return { erm, tuned, gamblers, bestErmEpoch: ermRun.bestEpoch, finetuneLr: schedule.finalLr, maskedShare: masked.maskedShare };
 }
@@ -256,7 +262,18 @@ function configColumns(config: Table4Config, data: SelectiveSplits, finetuneLr: 
   };
 }
 
+/** Settings that would otherwise fail only after hours of training. */
+function checkConfig(config: Table4Config): void {
+  const bad = config.coverages.filter((c) => !(c > 0 && c <= 1));
+  if (bad.length) throw new KitError("table4 coverages", "fractions in (0, 1], e.g. 0.95", bad.join(", "), "Fix config.coverages.");
+  if (!(config.gamblers.warmupEpochs >= 0 && config.gamblers.warmupEpochs < config.erm.epochs)) {
+    throw new KitError("Deep Gamblers warm-up", `fewer epochs than training (${config.erm.epochs})`, `${config.gamblers.warmupEpochs}`, "Set config.gamblers.warmupEpochs.");
+  }
+  if (!(config.gamblers.payoff > 1)) throw new KitError("Deep Gamblers payoff", "a number above 1", `${config.gamblers.payoff}`, "Set config.gamblers.payoff.");
+}
+
 export async function run(config: Table4Config, log: Logger = consoleLogger): Promise<ExperimentResult> {
+  checkConfig(config);
   const prov = provenance();
   const arch = ARCHITECTURES[config.architecture].title;
   log(`table4: ${config.dataset}, ${arch}, ${config.seeds.length} seed(s), ${config.erm.epochs} epochs, backend ${prov.backend}`);

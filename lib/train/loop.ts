@@ -2,19 +2,21 @@
  * The training loop: seeded shuffles, one progress line per epoch, a clear
  * stop on a non-finite loss, best-validation and last checkpoints on disk.
  */
-import * as path from "path";
+import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
 import { BatchSource, asSource } from "../data/batch-source";
 import { ImageDataset } from "../data/dataset";
 import { accuracy } from "../eval/metrics";
 import { predictSourceClasses } from "../eval/predict";
+import { KitError } from "../errors";
 import { Logger } from "../log";
 import { Classifier } from "../models/classifier";
-import { loadModel, saveModel } from "../models/checkpoint";
+import { loadModel } from "../models/checkpoint";
 import { Rng } from "../random";
 import { LrSchedule } from "./schedule";
 import { CROSS_ENTROPY, Objective } from "./objective";
 import { OptimiserConfig } from "./optimiser";
+import { epochCheckpoint, pruneEpochs, restoreLatest, saveEpoch } from "./resume";
 import { Trainer } from "./trainer";
 
 export interface EpochRecord {
@@ -100,7 +102,7 @@ export interface ErmOptions {
   schedule: LrSchedule;
   optimiser: OptimiserConfig;
   seed: number;
-  /** Checkpoints go to `<dir>/best` and `<dir>/last`. */
+  /** Every epoch's state goes to `<dir>/epoch-<n>/` (the last and the best are kept) and `<dir>/resume.json`. */
   checkpointDir: string;
   label: string;
   log: Logger;
@@ -109,6 +111,8 @@ export interface ErmOptions {
   repeats?: Int32Array;
   /** How the "best" checkpoint is chosen; validation accuracy by default (no group labels). */
   selection?: ModelSelection;
+  /** Epochs before this one never become the best (e.g. a warm-up that does not train every output). */
+  selectFromEpoch?: number;
 }
 
 /** A validation score to keep the best checkpoint by (higher is better). */
@@ -150,22 +154,33 @@ export function formatEpoch(label: string, r: EpochRecord, epochs: number, selec
 /**
  * ERM: trains `classifier` in place for `epochs` epochs; keeps the checkpoint
  * with the best validation score (accuracy unless `selection` says otherwise:
- * validation carries the training bias and no group labels are used) and the last one.
+ * validation carries the training bias and no group labels are used) and the
+ * last one. After every epoch the whole state is saved (lib/train/resume.ts),
+ * so a run that was killed continues from its last finished epoch and ends
+ * exactly as an uninterrupted one would.
  */
 export async function trainErm(classifier: Classifier, train: ImageDataset | BatchSource, val: ImageDataset | BatchSource, options: ErmOptions): Promise<ErmResult> {
+  const dir = options.checkpointDir;
   const trainer = new Trainer(classifier, options.optimiser, options.schedule.lrAt(0));
   const rng = Rng.for(options.seed, "erm-shuffle");
   const transformRng = Rng.for(options.seed, "erm-transforms");
   const valSource = asSource(val);
-  const best = path.join(options.checkpointDir, "best");
-  const last = path.join(options.checkpointDir, "last");
-  const history: EpochRecord[] = [];
   const selection = options.selection ?? BY_VAL_ACCURACY;
-  const learningRates: number[] = [];
-  let bestEpoch = -1;
-  let bestValScore = -Infinity;
+  const selectFrom = options.selectFromEpoch ?? 0;
+  if (valSource.size === 0) throw new KitError(`${options.label} validation set`, "at least one image", "none", "Give the run a validation split (it picks the best checkpoint).");
+  if (selectFrom >= options.epochs) throw new KitError(`${options.label}`, `more epochs than the ${selectFrom} excluded from model selection`, `${options.epochs}`, "Train longer or shorten the warm-up.");
+  fs.mkdirSync(dir, { recursive: true });
+  const resumed = await restoreLatest(dir, classifier, trainer, options.label, options.log);
+  const history: EpochRecord[] = resumed?.history ?? [];
+  const learningRates: number[] = resumed?.learningRates ?? [];
+  let bestEpoch = resumed?.bestEpoch ?? -1;
+  let bestValScore = resumed?.bestValScore ?? -Infinity;
+  if (resumed) {
+    rng.state = resumed.shuffleRng;
+    transformRng.state = resumed.transformRng;
+  }
   try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let epoch = resumed?.epoch ?? 0; epoch < options.epochs; epoch++) {
       const lr = options.schedule.lrAt(epoch);
       const objective = options.objectiveAt?.(epoch);
       const record: EpochRecord = await trainEpoch(trainer, train, { batchSize: options.batchSize, lr, rng, transformRng, label: options.label, epoch, objective, repeats: options.repeats });
@@ -175,18 +190,18 @@ export async function trainErm(classifier: Classifier, train: ImageDataset | Bat
       const score = selection === BY_VAL_ACCURACY ? record.valAccuracy : (record.valScore = selection.score(predictions, valSource));
       history.push(record);
       options.log(formatEpoch(options.label, record, options.epochs, selection));
-      if (score > bestValScore) {
+      if (epoch >= selectFrom && score > bestValScore) {
         bestValScore = score;
         bestEpoch = epoch;
-        await saveModel(classifier.model, best);
       }
+      await saveEpoch(dir, classifier, trainer, { epoch: epoch + 1, shuffleRng: rng.state, transformRng: transformRng.state, history, learningRates, bestEpoch, bestValScore });
+      pruneEpochs(dir, [epoch + 1, bestEpoch + 1]);
     }
   } finally {
     trainer.dispose();
   }
-  await saveModel(classifier.model, last);
   const settings: TrainingSettings = { epochs: history.length, batchSize: options.batchSize, learningRates, optimiser: trainer.optimiser, seed: options.seed, selection: selection.name };
-  return { history, bestEpoch, bestValScore, bestCheckpoint: path.join(best, "model.json"), lastCheckpoint: path.join(last, "model.json"), settings };
+  return { history, bestEpoch, bestValScore, bestCheckpoint: epochCheckpoint(dir, bestEpoch + 1), lastCheckpoint: epochCheckpoint(dir, history.length), settings };
 }
 
 /** Reloads a checkpoint as a classifier of the given architecture. */

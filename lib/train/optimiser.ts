@@ -42,10 +42,32 @@ export function describeOptimiser(o: OptimiserConfig): string {
     : `Adam betas (${o.beta1}, ${o.beta2}), eps ${o.epsilon}, weight decay ${o.weightDecay}`;
 }
 
+/** An update rule's state as plain arrays, e.g. for a resumable checkpoint. */
+export interface RuleState {
+  /** Steps taken (Adam's bias correction needs it). */
+  step: number;
+  /** State tensors' values in a fixed order; empty before the first step. */
+  arrays: Float32Array[];
+}
+
 /** Applies one update to `variables`; owns its state (momentum buffers, moments). */
 export interface UpdateRule {
   apply(variables: readonly tf.Variable[], grads: tf.NamedTensorMap, lr: number): void;
+  exportState(): RuleState;
+  importState(state: RuleState, variables: readonly tf.Variable[]): void;
   dispose(): void;
+}
+
+/** State tensors as arrays, variable by variable. */
+function exportTensors(state: tf.Tensor[][] | undefined): Float32Array[] {
+  return (state ?? []).flat().map((t) => Float32Array.from(t.dataSync()));
+}
+
+/** Rebuilds per-variable state tensors (`perVariable` of them each) from arrays; undefined when there are none. */
+function importTensors(arrays: Float32Array[], variables: readonly tf.Variable[], perVariable: number): tf.Tensor[][] | undefined {
+  if (arrays.length === 0) return undefined;
+  if (arrays.length !== variables.length * perVariable) throw new Error(`optimiser state holds ${arrays.length} arrays for ${variables.length} variables`);
+  return variables.map((v, i) => Array.from({ length: perVariable }, (_, k) => tf.keep(tf.tensor(arrays[i * perVariable + k], v.shape))));
 }
 
 /** Replaces each state tensor with the next one and assigns the new weight; disposes the old tensors and the gradient. */
@@ -79,6 +101,15 @@ class SgdMomentum implements UpdateRule {
     });
   }
 
+  exportState(): RuleState {
+    return { step: 0, arrays: exportTensors(this.state) };
+  }
+
+  importState(state: RuleState, variables: readonly tf.Variable[]): void {
+    this.dispose();
+    this.state = importTensors(state.arrays, variables, 1);
+  }
+
   dispose(): void {
     if (this.state) tf.dispose(this.state.flat());
     this.state = undefined;
@@ -109,6 +140,16 @@ class Adam implements UpdateRule {
       });
       commit(v, g, w, state, i, [nextM, nextS]);
     });
+  }
+
+  exportState(): RuleState {
+    return { step: this.step, arrays: exportTensors(this.state) };
+  }
+
+  importState(state: RuleState, variables: readonly tf.Variable[]): void {
+    this.dispose();
+    this.state = importTensors(state.arrays, variables, 2);
+    this.step = state.step;
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Classifier } from "../models/classifier";
 import { CROSS_ENTROPY, Objective } from "./objective";
-import { OptimiserConfig, UpdateRule, makeUpdateRule } from "./optimiser";
+import { OptimiserConfig, RuleState, UpdateRule, makeUpdateRule } from "./optimiser";
 
 export interface StepResult {
   /** Mean loss of the batch (without the weight-decay term). */
@@ -53,6 +53,15 @@ export class Trainer {
     const result = { loss: loss.dataSync()[0], correct: correct!.dataSync()[0] };
     tf.dispose([loss, correct!]);
     return result;
+  }
+
+  /** The optimiser's state (momentum buffers, moments, step count) as plain arrays. */
+  exportState(): RuleState {
+    return this.rule.exportState();
+  }
+
+  importState(state: RuleState): void {
+    this.rule.importState(state, this.variables);
   }
 
   dispose(): void {

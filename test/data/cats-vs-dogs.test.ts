@@ -5,6 +5,7 @@ import * as path from "path";
 import sharp, { Sharp } from "sharp";
 import { loadCatsVsDogs } from "../../lib/data/cats-vs-dogs";
 import { ImageDataset } from "../../lib/data/dataset";
+import { treeSnapshot } from "../support/tree-snapshot";
 import { expectKitErrorAsync } from "../support/kit-error";
 
 type Rgb = [number, number, number];
@@ -32,17 +33,6 @@ function tempDir(): string {
 function writeFiles(folder: string, files: Record<string, Buffer | string>): void {
   fs.mkdirSync(folder, { recursive: true });
   for (const [name, bytes] of Object.entries(files)) fs.writeFileSync(path.join(folder, name), bytes);
-}
-
-/** Every file below `dir` with its size and modification time. */
-function snapshot(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .sort()
-    .map((name) => {
-      const stat = fs.statSync(path.join(dir, name));
-      return `${name} ${stat.size} ${stat.mtimeMs}`;
-    });
 }
 
 /** Mean of each channel of image `i`. */
@@ -74,7 +64,7 @@ describe("Cats vs Dogs loader", () => {
       "dog.3.jpg": await jpeg(BLUE),
       "README.txt": "notes",
     });
-    const before = snapshot(dir);
+    const before = treeSnapshot(dir);
     const lines: string[] = [];
     const { images, source, skipped } = await loadCatsVsDogs(dir, { log: (line) => lines.push(line) });
 
@@ -94,7 +84,7 @@ describe("Cats vs Dogs loader", () => {
     assert.ok(skipped[0].reason.length > 0);
     assert.ok(lines.some((l) => l.includes("skipped 1 undecodable") && l.includes("cat.99.jpg")), lines.join("\n"));
     assert.equal(source, `Cats vs Dogs, Kaggle layout (${path.join(dir, "train")}): 3 cats + 2 dogs at 64x64, 1 other entries ignored, 1 undecodable skipped`);
-    assert.deepEqual(snapshot(dir), before);
+    assert.deepEqual(treeSnapshot(dir), before);
   });
 
   it("reads Microsoft's PetImages layout, with a per-class limit and another side", async () => {

@@ -26,8 +26,10 @@ export type MapBatch = (pixels: Float32Array, indices: number[], shape: [number,
 
 export interface CacheOptions {
   batchSize: number;
-  /** Everything the mapped pixels depend on besides the transform and the samples: masking config, model checkpoint hash, ... */
+  /** Everything the mapped pixels depend on besides the transform and the samples: the masking config, a checksum of the model's weights, ... */
   key: unknown;
+  /** Rebuild even when a complete cache of the same key exists. */
+  fresh?: boolean;
   log?: Logger;
   /** Images decoding, and PNGs being written, at once (default 4). */
   concurrency?: number;
@@ -76,7 +78,7 @@ export async function writeTransformedCache(
   const dir = cacheDir(set, transform, outDir, key);
   const files = range(count).map((i) => path.join(dir, `${i}.png`));
   const cached: ImageFileSet = { ...set, files };
-  if (isComplete(dir, count)) {
+  if (!options.fresh && isComplete(dir, count)) {
     log(`${set.name}: reusing ${count.toLocaleString("en-US")} cached images in ${dir}`);
     return cached;
   }
