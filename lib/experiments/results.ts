@@ -5,6 +5,7 @@
  * values as null, and the run's warnings), a text table for logs, and an
  * HTML page.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { Logger } from "../log";
@@ -38,7 +39,13 @@ export interface PaperValue {
 export type PaperLookup = (m: Omit<Measurement, "value">) => PaperValue | undefined;
 
 const LEADING = ["experiment", "method", "eval_set", "metric"] as const;
-const PROVENANCE = ["backend", "kit_version", "git_commit", "date"] as const;
+const PROVENANCE = ["config_hash", "backend", "kit_version", "git_commit", "date"] as const;
+
+/** A short hash of an experiment's configuration columns: rows with the same hash come from the same settings. */
+export function configHash(config: Row): string {
+  const sorted = Object.fromEntries(Object.keys(config).sort().map((k) => [k, config[k]]));
+  return createHash("sha256").update(JSON.stringify(sorted)).digest("hex").slice(0, 12);
+}
 
 /** Columns of table.csv given the experiment's configuration columns. */
 export function summaryColumns(configColumns: readonly string[]): string[] {
@@ -61,6 +68,7 @@ const key = (m: Omit<Measurement, "value">) => `${m.method}\u0000${m.evalSet}\u0
 
 /** Aggregates seeds cell by cell, in the order the first seed measured them. */
 export function summarise(experiment: string, records: readonly SeedRecord[], config: Row, prov: Provenance, paper: PaperLookup): Summary {
+  const config_hash = configHash(config);
   const cells = new Map<string, { cell: Omit<Measurement, "value">; values: number[] }>();
   // Undefined values (null) are left out of the mean; n_seeds counts the seeds that gave a value.
   const runs: Row[] = [];
@@ -71,7 +79,7 @@ export function summarise(experiment: string, records: readonly SeedRecord[], co
       cells.set(key(m), entry);
       runs.push({
         experiment, method: m.method, eval_set: m.evalSet, metric: m.metric, seed: record.seed, value_pct: percent(m.value),
-        best_erm_epoch: record.bestErmEpoch + 1, seconds: record.seconds.toFixed(1), ...config, ...prov,
+        best_erm_epoch: record.bestErmEpoch + 1, seconds: record.seconds.toFixed(1), ...config, config_hash, ...prov,
       });
     }
   }
@@ -84,7 +92,7 @@ export function summarise(experiment: string, records: readonly SeedRecord[], co
     return {
       experiment, method: cell.method, eval_set: cell.evalSet, metric: cell.metric,
       mean_pct: s.n > 0 ? percent(s.mean) : null, std_pct: s.n > 1 ? percent(s.std) : null, n_seeds: s.n, seeds,
-      paper_pct: p ? p.value.toFixed(2) : null, paper_source: p ? p.source : null, ...config, ...prov,
+      paper_pct: p ? p.value.toFixed(2) : null, paper_source: p ? p.source : null, ...config, config_hash, ...prov,
     };
   });
   return { summary, runs, stat: (method, evalSet, metric = "accuracy") => stats.get(key({ method, evalSet, metric })) ?? null };
@@ -138,7 +146,7 @@ export function writeExperiment(
   fs.writeFileSync(files.json, JSON.stringify({ experiment: parts.experiment, title: parts.title, caption: parts.caption, provenance: parts.provenance, warnings, summary: parts.summarised.summary }, null, 1));
   const warningHtml = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   writeReport(files.figure, parts.title, [
-    { heading: "Results", html: `<p class="caption">${escapeHtml(parts.caption)}</p>\n${warningHtml}${htmlTable(rows, DISPLAY_COLUMNS)}` },
+    { heading: "Results", html: `<p class="caption">${escapeHtml(parts.caption)} Configuration hash ${escapeHtml(String(parts.summarised.summary[0]?.config_hash ?? ""))}.</p>\n${warningHtml}${htmlTable(rows, DISPLAY_COLUMNS)}` },
     ...parts.figures,
   ]);
   log(textTable(rows, DISPLAY_COLUMNS));

@@ -54,6 +54,7 @@ export function figureHtml(figure: PlotlyFigure, id: string): string {
 <script>Plotly.newPlot(${JSON.stringify(id)}, ${scriptJson(figure.data)}, ${scriptJson(figure.layout)}, {displaylogo: false});</script>`;
 }
 
+/** A standalone page; plotly.js is inlined only when a section has a figure. */
 export function renderReport(title: string, sections: readonly ReportSection[]): string {
   const parts = sections.map((s, i) => {
     const figure = s.figure ? figureHtml(s.figure, `figure-${i}`) : "";
@@ -62,7 +63,7 @@ export function renderReport(title: string, sections: readonly ReportSection[]):
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:1100px} table.results{border-collapse:collapse} table.results td,table.results th{border:1px solid #ccc;padding:4px 8px;text-align:left} .caption{color:#444}</style>
-${plotlyScript()}
+${sections.some((s) => s.figure) ? plotlyScript() : ""}
 </head><body><h1>${escapeHtml(title)}</h1>
 ${parts.join("\n")}
 </body></html>
