@@ -12,7 +12,7 @@ import { writeTransformedCache } from "../data/images/png-cache";
 import { EvalTransform, TrainTransform, asStored, outputSize } from "../data/images/transforms";
 import { KitError } from "../errors";
 import { Logger } from "../log";
-import { MaskingConfig, fineTuneOneEpoch, maskWithHeatmaps } from "../masking/masktune";
+import { MaskingConfig, maskWithHeatmaps } from "../masking/masktune";
 import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
 import { Classifier } from "../models/classifier";
 import { loadImagenetWeights, weightsFingerprint } from "../models/imagenet-weights";
@@ -22,7 +22,7 @@ import { ErmOptions, ErmResult, loadClassifier } from "../train/loop";
 import { checkpointChecksum } from "../train/resume";
 import { OptimiserConfig } from "../train/optimiser";
 import { ScheduleName, makeSchedule } from "../train/schedule";
-import { StageSpec, trainedStage } from "./trained-stage";
+import { StageSpec, fineTunedStage, trainedStage } from "./trained-stage";
 
 export interface ImageExperimentConfig {
   /** The dataset folder (datasets/README.md). */
@@ -143,12 +143,17 @@ function maskedTrainingSet(run: ImageRun, erm: Classifier, ermCheckpoint: string
 export async function maskTune(run: ImageRun, ermRun: ErmResult, erm: Classifier): Promise<Classifier> {
   const { config, seed, log } = run;
   const masked = await maskedTrainingSet(run, erm, ermRun.bestCheckpoint);
-  const tuned = await loadRunModel(run, config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint);
   const side = outputSize(config.maskingTransform ?? config.evalTransform);
   const lr = makeSchedule(config.erm.schedule, config.erm.lr, config.erm.epochs).finalLr;
-  const epoch = await fineTuneOneEpoch(tuned, fileSource(masked, asStored(side), config.trainTransform), {
-    lr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}`,
-  });
+  const { model, epoch } = await fineTunedStage(
+    // The masked PNGs' folder is named by a hash of everything they depend on.
+    { stage: "finetune", key: { masked: path.dirname(masked.files[0] ?? ""), trainTransform: config.trainTransform }, cacheDir: config.cacheDir, fresh: config.fresh },
+    architectureInfo(config.architecture),
+    config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint,
+    fileSource(masked, asStored(side), config.trainTransform),
+    { lr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` },
+    log,
+  );
   log(`seed ${seed}: MaskTune fine-tune epoch at lr ${lr}: loss ${epoch.loss.toFixed(4)}, train acc (masked) ${percent(epoch.trainAccuracy)}%`);
-  return tuned;
+  return model;
 }

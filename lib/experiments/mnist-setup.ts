@@ -11,7 +11,7 @@ import { Digits, loadEmbeddedMnist, loadMnistIdx, splitStratified } from "../dat
 import { accuracy } from "../eval/metrics";
 import { predictClasses } from "../eval/predict";
 import { Logger } from "../log";
-import { MaskingConfig, PAPER_MASKING, fineTuneOneEpoch } from "../masking/masktune";
+import { MaskingConfig, PAPER_MASKING } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
 import { Classifier } from "../models/classifier";
 import { SMALL_CNN, smallCnn } from "../models/small-cnn";
@@ -19,7 +19,7 @@ import { Row } from "../report/csv";
 import { Measurement, SeedRecord } from "./results";
 import { percent } from "../report/stats";
 import { EpochRecord, ErmResult, loadClassifier } from "../train/loop";
-import { trainedStage } from "./trained-stage";
+import { fineTunedStage, pixelsHash, trainedStage } from "./trained-stage";
 import { LrSchedule, ScheduleName, makeSchedule } from "../train/schedule";
 import { OptimiserConfig, PAPER_SGD } from "../train/optimiser";
 
@@ -164,12 +164,18 @@ export function describeEpoch(method: string, r: EpochRecord): string {
   return `${method} fine-tune epoch: loss ${r.loss.toFixed(4)}, train acc (masked) ${percent(r.trainAccuracy)}%, ${r.seconds.toFixed(1)}s`;
 }
 
-/** A fresh copy of the start checkpoint, fine-tuned for one epoch on `data`. */
+/** A fresh copy of the start checkpoint, fine-tuned for one epoch on `data` (a cached stage, keyed by the data's pixels). */
 export async function fineTuned(setup: SeedSetup, config: MnistConfig, data: ImageDataset, method: string, log: Logger): Promise<Classifier> {
-  const c = await loadClassifier(setup.best, setup.startCheckpoint);
-  const record = await fineTuneOneEpoch(c, data, { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed: setup.seed, label: `${method} seed ${setup.seed}` });
-  log(`seed ${setup.seed}: ${describeEpoch(method, record)}`);
-  return c;
+  const { model, epoch, reused } = await fineTunedStage(
+    { stage: "finetune", key: { pixels: pixelsHash(data.images), labels: pixelsHash(new Float32Array(data.labels)) }, cacheDir: config.cacheDir, fresh: config.fresh },
+    setup.best,
+    setup.startCheckpoint,
+    data,
+    { lr: setup.schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed: setup.seed, label: `${method} seed ${setup.seed}` },
+    log,
+  );
+  if (!reused) log(`seed ${setup.seed}: ${describeEpoch(method, epoch)}`);
+  return model;
 }
 
 /** The configuration columns every biased-MNIST result row carries. */

@@ -31,7 +31,7 @@ import {
 import { accuracy } from "../eval/metrics";
 import { KitError } from "../errors";
 import { Logger, consoleLogger } from "../log";
-import { MaskingConfig, PAPER_MASKING, fineTuneOneEpoch, maskWithHeatmaps } from "../masking/masktune";
+import { MaskingConfig, PAPER_MASKING, maskWithHeatmaps } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
 import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
 import { Classifier } from "../models/classifier";
@@ -46,7 +46,7 @@ import { ScheduleName, makeSchedule } from "../train/schedule";
 import { resultsRoot } from "./mnist-setup";
 import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
 import { SelectiveDataConfig, SelectiveDataset, SelectiveSplits, loadSelectiveData } from "./selective-data";
-import { trainedStage } from "./trained-stage";
+import { fineTunedStage, pixelsHash, trainedStage } from "./trained-stage";
 
 export const METHODS = ["MaskTune", "Softmax Response", "Deep Gamblers"] as const;
 type Method = (typeof METHODS)[number];
@@ -198,8 +198,14 @@ async function trainModels(config: Table4Config, data: SelectiveSplits, seed: nu
   const erm = await loadClassifier(info, ermRun.bestCheckpoint);
   const masked = maskWithHeatmaps(erm, data.train, config.masking);
   log(`seed ${seed}: masked ${percent(masked.maskedShare)}% of training pixels with ${config.masking.method}`);
-  const tuned = await loadClassifier(info, config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint);
-  const epoch = await fineTuneOneEpoch(tuned, masked.masked, { lr: schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` });
+  const { model: tuned, epoch } = await fineTunedStage(
+    { stage: "finetune", key: { pixels: pixelsHash(masked.masked.images) }, cacheDir: config.cacheDir, fresh: config.fresh },
+    info,
+    config.fineTuneFrom === "best" ? ermRun.bestCheckpoint : ermRun.lastCheckpoint,
+    masked.masked,
+    { lr: schedule.finalLr, batchSize: config.erm.batchSize, optimiser: config.erm.optimiser, seed, label: `MaskTune seed ${seed}` },
+    log,
+  );
   log(`seed ${seed}: MaskTune fine-tune epoch: loss ${epoch.loss.toFixed(4)}, train acc (masked) ${percent(epoch.trainAccuracy)}%, ${epoch.seconds.toFixed(1)}s`);
 
   const { payoff, warmupEpochs } = config.gamblers;

@@ -13,7 +13,9 @@ import { BatchSource } from "../data/batch-source";
 import { ImageDataset } from "../data/dataset";
 import { Logger } from "../log";
 import { Classifier } from "../models/classifier";
-import { ErmOptions, ErmResult, trainErm } from "../train/loop";
+import { FineTuneConfig, fineTuneOneEpoch } from "../masking/masktune";
+import { saveModel } from "../models/checkpoint";
+import { EpochRecord, ErmOptions, ErmResult, loadClassifier, trainErm } from "../train/loop";
 import { checkpointChecksum } from "../train/resume";
 
 export interface StageSpec {
@@ -92,4 +94,56 @@ function corruption(done: DoneFile): string | null {
     }
   }
   return null;
+}
+
+/** What a cached fine-tune records besides its checkpoint. */
+interface FineTuneDone {
+  checkpoint: string;
+  checksum: string;
+  epoch: EpochRecord;
+}
+
+/**
+ * One fine-tune epoch from the checkpoint `start` on `data`, kept on disk
+ * under a hash of the start weights, the data's identity and the settings
+ * (`spec.key` must name the data: e.g. a hash of its pixels or its cache
+ * folder). A finished one is reloaded after its checksum is verified.
+ */
+export async function fineTunedStage(
+  spec: StageSpec,
+  like: Omit<Classifier, "model">,
+  start: string,
+  data: ImageDataset | BatchSource,
+  config: FineTuneConfig,
+  log: Logger,
+): Promise<{ model: Classifier; epoch: EpochRecord; reused: boolean }> {
+  const dir = stageDir({ ...spec, key: { start: checkpointChecksum(start), config, data: spec.key } });
+  const done = path.join(dir, DONE);
+  if (spec.fresh) fs.rmSync(dir, { recursive: true, force: true });
+  if (fs.existsSync(done)) {
+    try {
+      const cached = JSON.parse(fs.readFileSync(done, "utf8")) as FineTuneDone;
+      if (checkpointChecksum(cached.checkpoint) === cached.checksum) {
+        log(`${config.label}: reusing the finished fine-tune in ${dir}`);
+        return { model: await loadClassifier(like, cached.checkpoint), epoch: cached.epoch, reused: true };
+      }
+    } catch {
+      // Unreadable or missing files: fine-tune again below.
+    }
+    log(`${config.label}: the cached fine-tune in ${dir} is unusable; running it again`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const model = await loadClassifier(like, start);
+  const epoch = await fineTuneOneEpoch(model, data, config);
+  await saveModel(model.model, path.join(dir, "model"));
+  const checkpoint = path.join(dir, "model", "model.json");
+  const record: FineTuneDone = { checkpoint, checksum: checkpointChecksum(checkpoint), epoch };
+  fs.writeFileSync(`${done}.tmp`, JSON.stringify(record));
+  fs.renameSync(`${done}.tmp`, done);
+  return { model, epoch, reused: false };
+}
+
+/** A short SHA-256 of pixel values: names a (masked) in-memory dataset in a stage key. */
+export function pixelsHash(pixels: Float32Array): string {
+  return createHash("sha256").update(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)).digest("hex").slice(0, 16);
 }

@@ -268,7 +268,8 @@ describe("experiments (smoke configurations)", () => {
     assert.doesNotMatch(missing.stderr, /\n\s+at /);
   });
 
-  it("exits non-zero with one clear line, and no stack trace, for a missing data folder", () => {
+  it("exits non-zero with one clear line, and no stack trace, for a missing data folder", function () {
+    this.timeout(60_000);
     const run = cli(results, "fig2", "--smoke", "--data", "/no/such/folder");
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^masktune: \/no\/such\/folder: expected a folder with the four MNIST IDX files, found no such folder\./);
@@ -276,7 +277,8 @@ describe("experiments (smoke configurations)", () => {
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 
-  it("rejects an unknown experiment and a bad option value with the usage", () => {
+  it("rejects an unknown experiment and a bad option value with the usage", function () {
+    this.timeout(60_000);
     const unknown = cli(results, "fig9");
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /^masktune: unknown experiment "fig9"\nusage: masktune <experiment>[\s\S]*table5 +Table 5/);
