@@ -6,12 +6,14 @@
  *   masktune table5 --smoke       a small, fast configuration (tests, CI)
  *   masktune fig2 --data DIR      use the MNIST IDX files in DIR
  *   masktune table4 --dataset cifar10 --data DIR   the paper's CIFAR-10 configuration
+ *   masktune doctor               checks the set-up and the datasets (lib/doctor.ts)
  *
  * Bad input ends with one clear message and a non-zero exit; --debug adds the stack.
  */
 import { ParseArgsConfig, parseArgs } from "util";
 import { initBackend } from "./backend";
 import { requireIdxFolder } from "./data/idx";
+import { doctorMain } from "./doctor";
 import { KitError } from "./errors";
 import { ENSEMBLE_SCORES, EnsembleScore } from "./eval/selective";
 import { AnyExperiment, BiasedMnistExperiment, EXPERIMENTS, EXPERIMENT_NAMES, Experiment, ExperimentName, SelectiveExperiment } from "./experiments/registry";
@@ -23,6 +25,7 @@ import { NonFiniteLossError } from "./train/loop";
 import { SCHEDULES, ScheduleName } from "./train/schedule";
 
 const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data DIR] [--seeds 1,2,3] [--epochs N]
+       masktune doctor [--data-root DIR] [--<dataset> DIR ...]   checks the set-up (doctor --help)
                     [--schedule ${SCHEDULES.join("|")}] [--finetune-from best|last] [--fresh] [--debug]
   biased-MNIST experiments: [--placement random|by-digit]; --data is a folder of MNIST IDX files
   table4: [--dataset ${SELECTIVE_DATASETS.join("|")}] [--score ${ENSEMBLE_SCORES.join("|")}];
@@ -139,6 +142,10 @@ function parseCommandLine<O extends ParseArgsConfig["options"]>(argv: string[], 
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "doctor") {
+    process.exitCode = await doctorMain(argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseCommandLine(argv, {
       smoke: { type: "boolean", default: false },
       out: { type: "string" },

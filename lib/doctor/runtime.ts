@@ -34,15 +34,17 @@ function installed(pkg: string): boolean {
   }
 }
 
+const ORDER = "the order node-gpu, node, wasm, cpu";
+
 /** Why the kit ended up with `info`: forced, or what the earlier choices lacked. */
 function reason(info: BackendInfo): string {
   const forced = process.env.MASKTUNE_BACKEND;
   if (forced) return `forced by MASKTUNE_BACKEND=${forced}`;
-  if (info.choice === "node-gpu") return "the first choice, tfjs-node-gpu, is installed";
+  if (info.choice === "node-gpu") return `${GPU_PACKAGE} loaded, the first in ${ORDER}`;
   const gpu = installed(GPU_PACKAGE) ? `${GPU_PACKAGE} is installed but did not load` : `${GPU_PACKAGE} is not installed (optional)`;
-  if (info.choice === "node") return `${gpu}; tfjs-node (native, CPU) is next`;
-  const native = `no native TensorFlow: ${gpu}, tfjs-node is not installed`;
-  return info.choice === "wasm" ? `${native}; wasm is next` : `${native}, and the wasm backend failed`;
+  if (info.choice === "node") return `${gpu}; tfjs-node is next in ${ORDER}`;
+  const native = `no native TensorFlow (${gpu}; tfjs-node did not load)`;
+  return info.choice === "wasm" ? `${native}, and wasm is next in ${ORDER}` : `${native}, and wasm failed: cpu is the last in ${ORDER}`;
 }
 
 /** tfjs-node-gpu says whether TensorFlow found a GPU device. */
@@ -67,7 +69,7 @@ export async function backendCheck(): Promise<{ check: Check; info?: BackendInfo
   } catch (e) {
     return { check: { ...base, status: "error", detail: errorText(e), fix: "Unset MASKTUNE_BACKEND or pick one of node-gpu, node, wasm, cpu that is installed; npm ci reinstalls wasm (environment.md)." } };
   }
-  return { check: { ...base, ...backendVerdict(info), detail: `${info.description}: ${reason(info)}` }, info };
+  return { check: { ...base, ...backendVerdict(info), detail: `${info.description}; why: ${reason(info)}` }, info };
 }
 
 /** On wasm, whether the kit's training kernels are registered (training needs Conv2DBackpropFilter from the kit). */
