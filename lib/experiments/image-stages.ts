@@ -12,7 +12,7 @@ import { writeTransformedCache } from "../data/images/png-cache";
 import { EvalTransform, TrainTransform, asStored, outputSize } from "../data/images/transforms";
 import { KitError } from "../errors";
 import { Logger } from "../log";
-import { MaskingConfig, maskWithHeatmaps } from "../masking/masktune";
+import { maskWithHeatmaps } from "../masking/masktune";
 import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
 import { Classifier } from "../models/classifier";
 import { loadImagenetWeights, weightsFingerprint } from "../models/imagenet-weights";
@@ -20,11 +20,11 @@ import { Rng } from "../random";
 import { percent } from "../report/stats";
 import { ErmOptions, ErmResult, loadClassifier } from "../train/loop";
 import { checkpointChecksum } from "../train/resume";
-import { OptimiserConfig } from "../train/optimiser";
-import { ScheduleName, makeSchedule } from "../train/schedule";
+import { makeSchedule } from "../train/schedule";
+import { RunConfig } from "./run-config";
 import { StageSpec, fineTunedStage, trainedStage } from "./trained-stage";
 
-export interface ImageExperimentConfig {
+export interface ImageExperimentConfig extends RunConfig {
   /** The dataset folder (datasets/README.md). */
   dataDir?: string;
   architecture: ArchitectureName;
@@ -37,13 +37,6 @@ export interface ImageExperimentConfig {
   trainTransform: TrainTransform;
   /** Use at most this many images of each split (quick runs); all when absent. */
   limit?: number;
-  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; optimiser: OptimiserConfig };
-  masking: MaskingConfig;
-  fineTuneFrom: "best" | "last";
-  seeds: number[];
-  outDir: string;
-  cacheDir: string;
-  fresh: boolean;
 }
 
 /** One seed's run of an image experiment. */

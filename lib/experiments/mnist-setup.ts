@@ -11,7 +11,7 @@ import { Digits, loadEmbeddedMnist, loadMnistIdx, splitStratified } from "../dat
 import { accuracy } from "../eval/metrics";
 import { predictClasses } from "../eval/predict";
 import { Logger } from "../log";
-import { MaskingConfig, PAPER_MASKING } from "../masking/masktune";
+import { PAPER_MASKING } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
 import { Classifier } from "../models/classifier";
 import { SMALL_CNN, smallCnn } from "../models/small-cnn";
@@ -19,9 +19,10 @@ import { Row } from "../report/csv";
 import { Measurement, SeedRecord } from "./results";
 import { percent } from "../report/stats";
 import { EpochRecord, ErmResult, loadClassifier } from "../train/loop";
+import { RunConfig } from "./run-config";
 import { fineTunedStage, pixelsHash, trainedStage } from "./trained-stage";
-import { LrSchedule, ScheduleName, makeSchedule } from "../train/schedule";
-import { OptimiserConfig, PAPER_SGD } from "../train/optimiser";
+import { LrSchedule, makeSchedule } from "../train/schedule";
+import { PAPER_SGD } from "../train/optimiser";
 
 export const EVAL_SETS = ["val", "test-original", "test-biased"] as const;
 export type EvalSet = (typeof EVAL_SETS)[number];
@@ -40,7 +41,7 @@ export function resultsRoot(): string {
   return process.env.MASKTUNE_RESULTS ?? path.join(__dirname, "..", "..", "..", "results");
 }
 
-export interface MnistConfig {
+export interface MnistConfig extends RunConfig {
   /** Folder of MNIST IDX files; the embedded 10,000 digits when absent. */
   idxDir?: string;
   /**
@@ -49,16 +50,6 @@ export interface MnistConfig {
    */
   split: { train: number; val: number; test: number };
   bias: BiasConfig;
-  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; optimiser: OptimiserConfig };
-  masking: MaskingConfig;
-  /** Which ERM checkpoint the fine-tunes start from (masks always come from the best). */
-  fineTuneFrom: "best" | "last";
-  seeds: number[];
-  outDir: string;
-  /** Finished ERM stages are kept here and reused when their configuration matches. */
-  cacheDir: string;
-  /** Retrain even when a cached ERM stage matches. */
-  fresh: boolean;
 }
 
 /** The default biased-MNIST protocol: embedded digits, the authors' schedule, 3 seeds. */

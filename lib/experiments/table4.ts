@@ -31,7 +31,7 @@ import {
 import { accuracy } from "../eval/metrics";
 import { KitError } from "../errors";
 import { Logger, consoleLogger } from "../log";
-import { MaskingConfig, PAPER_MASKING, maskWithHeatmaps } from "../masking/masktune";
+import { PAPER_MASKING, maskWithHeatmaps } from "../masking/masktune";
 import { describeRule } from "../masking/threshold";
 import { ARCHITECTURES, ArchitectureName, architectureInfo } from "../models/architectures";
 import { Classifier } from "../models/classifier";
@@ -41,32 +41,25 @@ import { provenance } from "../report/provenance";
 import { percent } from "../report/stats";
 import { ErmOptions, loadClassifier } from "../train/loop";
 import { crossEntropy, gamblersLoss } from "../train/objective";
-import { OptimiserConfig, PAPER_ADAM, PAPER_SGD, describeOptimiser } from "../train/optimiser";
-import { ScheduleName, makeSchedule } from "../train/schedule";
+import { PAPER_ADAM, PAPER_SGD, describeOptimiser } from "../train/optimiser";
+import { makeSchedule } from "../train/schedule";
 import { resultsRoot } from "./mnist-setup";
 import { ExperimentResult, Measurement, PaperLookup, SeedRecord, summarise, writeExperiment } from "./results";
 import { SelectiveDataConfig, SelectiveDataset, SelectiveSplits, loadSelectiveData } from "./selective-data";
+import { RunConfig } from "./run-config";
 import { fineTunedStage, pixelsHash, trainedStage } from "./trained-stage";
 
 export const METHODS = ["MaskTune", "Softmax Response", "Deep Gamblers"] as const;
 type Method = (typeof METHODS)[number];
 
-export interface Table4Config extends SelectiveDataConfig {
+export interface Table4Config extends SelectiveDataConfig, RunConfig {
   architecture: ArchitectureName;
-  erm: { epochs: number; batchSize: number; lr: number; schedule: ScheduleName; optimiser: OptimiserConfig };
   /** Training-time transforms of ERM and Deep Gamblers batches (the fine-tune epoch sees the masked images as they are). */
   augmentation: AugmentConfig;
-  masking: MaskingConfig;
-  /** Which ERM checkpoint the fine-tune starts from (masks and the ERM half of the pair are the best). */
-  fineTuneFrom: "best" | "last";
   /** Deep Gamblers: payoff o in (1, classes], and cross-entropy epochs before the gambler's loss. */
   gamblers: { payoff: number; warmupEpochs: number };
   coverages: number[];
   score: EnsembleScore;
-  seeds: number[];
-  outDir: string;
-  cacheDir: string;
-  fresh: boolean;
 }
 
 type Preset = Omit<Table4Config, "dataDir" | "seeds" | "outDir" | "cacheDir" | "fresh">;
