@@ -25,13 +25,13 @@ import { NonFiniteLossError } from "./train/loop";
 import { SCHEDULES, ScheduleName } from "./train/schedule";
 
 const USAGE = `usage: masktune <experiment> [--smoke] [--out DIR] [--data DIR] [--seeds 1,2,3] [--epochs N]
-       masktune doctor [--data-root DIR] [--<dataset> DIR ...]   checks the set-up (doctor --help)
                     [--schedule ${SCHEDULES.join("|")}] [--finetune-from best|last] [--fresh] [--debug]
   biased-MNIST experiments: [--placement random|by-digit]; --data is a folder of MNIST IDX files
   table4: [--dataset ${SELECTIVE_DATASETS.join("|")}] [--score ${ENSEMBLE_SCORES.join("|")}];
           --data is the dataset's folder (required except for the embedded MNIST digits)
   table1, table2, table3: --data DIR (CelebA / Waterbirds / IN-9L + bg_challenge folder, required)
           [--pretrained WEIGHTS_DIR] [--lr X]
+doctor: masktune doctor [--data-root DIR] [--<dataset> DIR ...] checks the set-up and the datasets (doctor --help)
 experiments:
 ${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
 --smoke: 1 seed, a few epochs on a few hundred images: checks that every stage runs; results in results/<experiment>-smoke

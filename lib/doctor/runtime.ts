@@ -56,7 +56,10 @@ function backendVerdict(info: BackendInfo): Pick<Check, "status" | "fix"> {
   if (info.choice === "node-gpu" && !onGpu()) {
     return { status: "warning", fix: "TensorFlow found no GPU and runs on the CPU: install the CUDA 11.2 and cuDNN 8.1 libraries and put them on LD_LIBRARY_PATH (environment.md, \"The native backends\")." };
   }
-  if (info.choice === "cpu") return { status: "warning", fix: "The cpu backend is about 30x slower than wasm; reinstall with npm ci so that @tensorflow/tfjs-backend-wasm loads." };
+  if (info.choice === "cpu") {
+    const fix = process.env.MASKTUNE_BACKEND ? "unset MASKTUNE_BACKEND" : "reinstall with npm ci so that @tensorflow/tfjs-backend-wasm loads";
+    return { status: "warning", fix: `The cpu backend is about 30x slower than wasm: ${fix}.` };
+  }
   return { status: "ok" };
 }
 
@@ -75,7 +78,7 @@ export async function backendCheck(): Promise<{ check: Check; info?: BackendInfo
 /** On wasm, whether the kit's training kernels are registered (training needs Conv2DBackpropFilter from the kit). */
 export function wasmKernelsCheck(info: BackendInfo | undefined): Check {
   const base = { section: SECTION, name: "kit wasm kernels", needed: true };
-  if (info === undefined) return { ...base, status: "error", detail: "no backend, so no kernels", fix: "Fix the backend first." };
+  if (info === undefined) return { ...base, status: "warning", detail: "not checked: no backend (see above)" };
   if (info.tfName !== "wasm") return { ...base, status: "ok", detail: `not used: the ${info.tfName} backend has its own training kernels` };
   if (tf.getKernel("Conv2DBackpropFilter", "wasm") === undefined || wasmKernelDetails() === "") {
     return { ...base, status: "error", detail: "not registered: stock wasm cannot train convolutions", fix: "Rebuild the kit (npm run build) and run from this checkout; the CLI and notebooks register them at start-up." };

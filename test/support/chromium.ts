@@ -1,7 +1,8 @@
 /**
  * Headless Chromium from its command line, with no browser-automation
  * library: find the binary on PATH, render a page (its DOM after scripts ran,
- * with a network log) or take a screenshot. Every run gets a fresh profile,
+ * with a network log) or take a screenshot (cdp-pipe.ts drives a live page
+ * with the same flags). Every run gets a fresh profile,
  * the browser's own background traffic switched off as far as flags allow,
  * every host name unresolvable, and a time limit.
  */
@@ -31,31 +32,37 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-const QUIET_FLAGS = [
-  "--headless",
-  "--disable-gpu",
-  "--no-sandbox",
-  "--no-first-run",
-  "--disable-default-apps",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-extensions",
-  "--disable-breakpad",
-  "--disable-client-side-phishing-detection",
-  "--disable-domain-reliability",
-  "--no-pings",
-  "--disable-features=Translate,MediaRouter,OptimizationHints",
-  "--host-resolver-rules=MAP * ~NOTFOUND",
-  "--hide-scrollbars",
-  `--virtual-time-budget=${VIRTUAL_TIME_MS}`,
-];
+/**
+ * Headless, fresh profile `profile`, no background traffic, and every host
+ * name (IP literals included) unresolvable except those `exclude`d.
+ */
+export function quietFlags(profile: string, exclude: string[] = []): string[] {
+  return [
+    "--headless",
+    "--disable-gpu",
+    "--no-sandbox",
+    `--user-data-dir=${profile}`,
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-breakpad",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--no-pings",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    `--host-resolver-rules=${["MAP * ~NOTFOUND", ...exclude.map((host) => `EXCLUDE ${host}`)].join(", ")}`,
+    "--hide-scrollbars",
+  ];
+}
 
-/** Runs `binary` on `url` with the quiet flags plus `flags`; stdout. Throws on a non-zero exit or the time limit. */
+/** Runs `binary` on `url` with the quiet flags, virtual time and `flags`; stdout. Throws on a non-zero exit or the time limit. */
 function run(binary: string, url: string, flags: string[]): string {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "masktune-chromium-"));
   try {
-    const result = spawnSync(binary, [...QUIET_FLAGS, `--user-data-dir=${profile}`, ...flags, url], {
+    const result = spawnSync(binary, [...quietFlags(profile), `--virtual-time-budget=${VIRTUAL_TIME_MS}`, ...flags, url], {
       encoding: "utf8",
       timeout: TIMEOUT_MS,
       maxBuffer: 256 * 1024 * 1024,

@@ -1,6 +1,7 @@
 /**
- * Plotly figures in an HTML report (lib/report/html.ts): the traces each
- * `Plotly.newPlot("figure-N", data, layout)` call asks for, and what plotly
+ * Plotly figures in an HTML report or a notebook page (lib/report/html.ts,
+ * div ids "figure-N" or "<experiment>-figure-N"): the traces each
+ * `Plotly.newPlot(id, data, layout)` call asks for, and what plotly
  * drew into each figure div of the rendered DOM. Per trace plotly draws a
  * `g.trace.bars` (bar), a `g.trace.scatter` (scatter), or a `g.hm` / `g.im`
  * holding an <image> with the pixels as a data: URL (heatmap / image).
@@ -47,7 +48,7 @@ function jsonAt(text: string, start: number): unknown {
 /** Figure id → trace type → count, from the page's Plotly.newPlot calls. */
 export function figureSpecs(html: string): Map<string, TraceCounts> {
   const specs = new Map<string, TraceCounts>();
-  for (const call of html.matchAll(/Plotly\.newPlot\("(figure-\d+)", /g)) {
+  for (const call of html.matchAll(/Plotly\.newPlot\("([\w-]*figure-\d+)", /g)) {
     const traces: TraceCounts = {};
     for (const trace of jsonAt(html, call.index! + call[0].length) as { type: string }[]) traces[trace.type] = (traces[trace.type] ?? 0) + 1;
     specs.set(call[1], traces);
@@ -57,7 +58,7 @@ export function figureSpecs(html: string): Map<string, TraceCounts> {
 
 /** Figure id → what plotly drew into that div, from a DOM dumped after the scripts ran. */
 export function renderedFigures(dom: string): Map<string, RenderedFigure> {
-  const starts = [...dom.matchAll(/<div id="(figure-\d+)" class="figure\b/g)];
+  const starts = [...dom.matchAll(/<div id="([\w-]*figure-\d+)" class="figure\b/g)];
   const figures = new Map<string, RenderedFigure>();
   starts.forEach((start, i) => {
     const part = dom.slice(start.index, starts[i + 1]?.index ?? dom.length);
