@@ -70,12 +70,29 @@ function readTable(file: string): Row[] {
   return rows.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v === "" ? null : v])));
 }
 
+/** What produced a table, from its first row: data, sizes, model, epochs, seeds, backend, commit, config. */
+function describeRun(row: Row): string {
+  const field = (name: string): string | null => (row[name] === null || row[name] === undefined ? null : String(row[name]));
+  const sizes = ["train", "val", "test"].filter((split) => field(`${split}_size`) !== null).map((split) => `${field(`${split}_size`)} ${split}`);
+  const parts = [
+    `Data ${field("data") ?? field("dataset") ?? "unknown"}`,
+    sizes.length ? sizes.join(" / ") : null,
+    field("architecture"),
+    field("erm_epochs") !== null ? `${field("erm_epochs")} ERM epochs` : null,
+    field("seeds") !== null ? `seeds ${field("seeds")!.split(";").join(", ")}` : null,
+    `backend ${field("backend") ?? "unknown"}`,
+    `commit ${field("git_commit") ?? "unknown"}`,
+    `config ${field("config_hash") ?? "unknown"}`,
+  ];
+  return parts.filter((part) => part !== null).join("; ") + ".";
+}
+
 function section(entry: Entry, outcome: Outcome, outDir: string, index: string, notebooksOut: string): { heading: string; html: string } {
   const link = (file: string, text: string) => `<a href="${escapeHtml(path.relative(path.dirname(index), file))}">${escapeHtml(text)}</a>`;
   if (outcome.status !== "executed") return { heading: entry.title, html: `<p><strong>${outcome.status}</strong>: ${escapeHtml(outcome.reason)}</p>` };
   const table = path.join(outDir, "table.csv");
   const rows = fs.existsSync(table) ? readTable(table) : [];
-  const caption = rows.length ? `<p class="caption">Data ${escapeHtml(String(rows[0].data ?? rows[0].dataset ?? ""))}; backend ${escapeHtml(String(rows[0].backend ?? ""))}, commit ${escapeHtml(String(rows[0].git_commit ?? ""))}, config ${escapeHtml(String(rows[0].config_hash ?? ""))}.</p>` : "";
+  const caption = rows.length ? `<p class="caption">${escapeHtml(describeRun(rows[0]))}</p>` : "";
   return {
     heading: entry.title,
     html:
