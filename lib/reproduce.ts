@@ -11,9 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { KitError } from "./errors";
 import { resultsRoot } from "./experiments/mnist-setup";
-import { DISPLAY_COLUMNS, displayRows } from "./experiments/results";
-import { Row, parseCsv } from "./report/csv";
-import { escapeHtml, htmlTable, writeReport } from "./report/html";
+import { ExperimentResult, resultsTableHtml } from "./experiments/results";
+import { escapeHtml, writeReport } from "./report/html";
 
 interface Entry {
   notebook: string;
@@ -65,39 +64,18 @@ function execute(entry: Entry, mode: string, notebooksOut: string): Outcome {
   return { status: "executed", minutes: (Date.now() - started) / 60000 };
 }
 
-function readTable(file: string): Row[] {
-  const [header, ...rows] = parseCsv(fs.readFileSync(file, "utf8"));
-  return rows.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v === "" ? null : v])));
-}
-
-/** What produced a table, from its first row: data, sizes, model, epochs, seeds, backend, commit, config. */
-function describeRun(row: Row): string {
-  const field = (name: string): string | null => (row[name] === null || row[name] === undefined ? null : String(row[name]));
-  const sizes = ["train", "val", "test"].filter((split) => field(`${split}_size`) !== null).map((split) => `${field(`${split}_size`)} ${split}`);
-  const parts = [
-    `Data ${field("data") ?? field("dataset") ?? "unknown"}`,
-    sizes.length ? sizes.join(" / ") : null,
-    field("architecture"),
-    field("erm_epochs") !== null ? `${field("erm_epochs")} ERM epochs` : null,
-    field("seeds") !== null ? `seeds ${field("seeds")!.split(";").join(", ")}` : null,
-    `backend ${field("backend") ?? "unknown"}`,
-    `commit ${field("git_commit") ?? "unknown"}`,
-    `config ${field("config_hash") ?? "unknown"}`,
-  ];
-  return parts.filter((part) => part !== null).join("; ") + ".";
-}
-
 function section(entry: Entry, outcome: Outcome, outDir: string, index: string, notebooksOut: string): { heading: string; html: string } {
   const link = (file: string, text: string) => `<a href="${escapeHtml(path.relative(path.dirname(index), file))}">${escapeHtml(text)}</a>`;
   if (outcome.status !== "executed") return { heading: entry.title, html: `<p><strong>${outcome.status}</strong>: ${escapeHtml(outcome.reason)}</p>` };
   const table = path.join(outDir, "table.csv");
-  const rows = fs.existsSync(table) ? readTable(table) : [];
-  const caption = rows.length ? `<p class="caption">${escapeHtml(describeRun(rows[0]))}</p>` : "";
+  const resultFile = path.join(outDir, "result.json");
+  // The experiment's own caption says what produced the table: data, sizes, epochs, seeds, backend, commit.
+  const result: Pick<ExperimentResult, "caption" | "warnings" | "summary"> | null = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : null;
   return {
     heading: entry.title,
     html:
       `<p>executed in ${outcome.minutes.toFixed(1)} min — ${link(path.join(outDir, "figure.html"), "figures")}, ${link(path.join(notebooksOut, `${entry.notebook}.ipynb`), "executed notebook")}, ${link(table, "table.csv")}</p>` +
-      caption + htmlTable(displayRows(rows), DISPLAY_COLUMNS),
+      (result ? resultsTableHtml(result.caption, result.warnings, result.summary) : ""),
   };
 }
 

