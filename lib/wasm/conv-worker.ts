@@ -7,10 +7,10 @@ import { MessagePort, receiveMessageOnPort, workerData } from "worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import type { Job } from "./parallel";
-import { LOCAL_KERNELS } from "./parallel";
+import { CTRL, LOCAL_KERNELS } from "./parallel";
 import { backendOf, captureStockKernels, heapF32 } from "./util";
 
-const POSTED = 0, DONE = 1, READY = 2, FAILED = 3;
+const { POSTED, DONE, READY, FAILED, DELAY_MS } = CTRL;
 
 async function main(): Promise<void> {
   const ctrl = new Int32Array(workerData.ctrl as SharedArrayBuffer);
@@ -22,9 +22,12 @@ async function main(): Promise<void> {
   const backend = backendOf(tf.backend());
   Atomics.store(ctrl, READY, 1);
   let seen = 0;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     Atomics.wait(ctrl, POSTED, seen);
     seen = Atomics.load(ctrl, POSTED);
+    const delay = Atomics.load(ctrl, DELAY_MS);
+    if (delay > 0) Atomics.wait(sleeper, 0, 0, delay);
     let msg = receiveMessageOnPort(port);
     while (!msg) msg = receiveMessageOnPort(port);
     const job = msg.message as Job;

@@ -9,9 +9,9 @@
  * [ceil(n/2), n) (worker). Forward conv and Conv2DBackpropInput concatenate
  * the halves; Conv2DBackpropFilter adds the two partial filter gradients. The
  * split does NOT depend on whether the worker is running: without it (still
- * starting, one core, MASKTUNE_WASM_THREADS not 2, or not under Node's compiled
- * dist/) the main thread computes both halves itself, so results are the
- * same bit for bit everywhere and stay deterministic.
+ * starting, one core, MASKTUNE_WASM_THREADS=1, not under Node's compiled
+ * dist/, or given up on) the main thread computes both halves itself, so
+ * results are the same bit for bit everywhere and stay deterministic.
  *
  * Hand-off: the worker's half of the inputs is copied into a
  * SharedArrayBuffer, the job description (kernel, shapes, attrs) is posted on
@@ -19,6 +19,12 @@
  * with receiveMessageOnPort, runs the same local kernel on its backend, writes
  * its output into the shared buffer and notifies; the main thread, done with
  * its own half, waits with Atomics.wait and copies the result in.
+ *
+ * Watchdog: the main thread waits at most max(2 s, 20x the time its own half
+ * took). A worker that does not answer by then (stuck, starved, or dead while
+ * the main thread's event loop was blocked) is stopped and the main thread
+ * computes the second half itself; since that is the same split, the result
+ * is the same bit for bit, and the rest of the run continues on one thread.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -50,8 +56,13 @@ let minMacs = 8e6;
 export function setParallelThreshold(macs: number): void { minMacs = macs; }
 
 // Control words in `ctrl`: [0] job sequence posted by main, [1] job sequence done
-// by the worker, [2] 1 once the worker is ready, [3] 1 if the last job failed.
-const POSTED = 0, DONE = 1, READY = 2, FAILED = 3;
+// by the worker, [2] 1 once the worker is ready, [3] 1 if the last job failed,
+// [4] milliseconds the worker sleeps before each job (tests: a stalled worker).
+export const CTRL = { POSTED: 0, DONE: 1, READY: 2, FAILED: 3, DELAY_MS: 4, length: 5 } as const;
+const { POSTED, DONE, READY, FAILED, DELAY_MS } = CTRL;
+
+/** The watchdog's floor (ms); see the header. */
+let minWaitMs = 2000;
 
 interface Job {
   kernel: string;
@@ -65,8 +76,8 @@ interface Job {
 
 interface Helper { worker: Worker; port: MessagePort; ctrl: Int32Array; data: Float32Array; seq: number }
 let helper: Helper | undefined;
-/** Split kernel calls so far, and how many of them had the worker compute a half. */
-export const splitStats = { split: 0, onWorker: 0 };
+/** Split kernel calls so far, how many had the worker compute a half, and how many it failed or timed out on. */
+export const splitStats = { split: 0, onWorker: 0, fellBack: 0 };
 
 /** Resolves once the worker is ready (false if there is none or it does not start within `ms`). */
 export async function helperReady(ms = 30000): Promise<boolean> {
@@ -74,31 +85,39 @@ export async function helperReady(ms = 30000): Promise<boolean> {
   while (helper && Atomics.load(helper.ctrl, READY) !== 1 && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
   return helper !== undefined && Atomics.load(helper.ctrl, READY) === 1;
 }
-let disabledReason = "";
 
 /** Starts the worker (once; main thread only). Returns a line for the kit's description. */
 export function startHelper(): string {
   if (helper) return "2 threads (conv kernels split by batch)";
   if (!isMainThread) return "";
-  disabledReason = "";
-  // Off unless asked for: a full training run once stalled with the worker on
-  // while a second training process shared the two cores (see README.md).
-  if (process.env.MASKTUNE_WASM_THREADS !== "2") disabledReason = "set MASKTUNE_WASM_THREADS=2 for two";
+  let disabledReason = "";
+  if (process.env.MASKTUNE_WASM_THREADS === "1") disabledReason = "MASKTUNE_WASM_THREADS=1";
   else if (os.cpus().length < 2) disabledReason = "one CPU core";
   const script = path.join(__dirname, "conv-worker.js");
   if (!disabledReason && !fs.existsSync(script)) disabledReason = "worker script not compiled";
   if (disabledReason) return `1 thread (${disabledReason})`;
-  const ctrl = new Int32Array(new SharedArrayBuffer(16));
+  const ctrl = new Int32Array(new SharedArrayBuffer(4 * CTRL.length));
   const { port1, port2 } = new MessageChannel();
   const data = new SharedArrayBuffer(4 << 20);
   const worker = new Worker(script, { workerData: { ctrl: ctrl.buffer, data, port: port2 }, transferList: [port2] });
   worker.unref();
-  worker.on("error", (e) => { disabledReason = `worker failed: ${e.message}`; helper = undefined; });
-  helper = { worker, port: port1, ctrl, data: new Float32Array(data), seq: 0 };
+  const hp: Helper = { worker, port: port1, ctrl, data: new Float32Array(data), seq: 0 };
+  // A worker that dies is dropped; split kernels then compute both halves here.
+  worker.on("error", (e) => {
+    if (helper === hp) console.warn(`[masktune] the second wasm thread failed (${e.message}); continuing on one thread`);
+  });
+  worker.on("exit", () => { if (helper === hp) helper = undefined; });
+  helper = hp;
   return "2 threads (conv kernels split by batch)";
 }
 
-/** Stops the worker (stock mode, or tests). */
+/** For tests: the worker sleeps `ms` before each job, and the watchdog's floor is `minWait` ms. */
+export function stallHelperForTests(ms: number, minWait = 2000): void {
+  if (helper) Atomics.store(helper.ctrl, DELAY_MS, ms);
+  minWaitMs = minWait;
+}
+
+/** Stops the worker (stock mode, the watchdog, or tests). */
 export function stopHelper(): void {
   if (!helper) return;
   void helper.worker.terminate();
@@ -132,10 +151,12 @@ export function splitKernel(name: string): tf.KernelFunc {
       return a;
     };
     const remote = postJob(backend, name, inputs, batched, h, n, halfAttrs(n - h));
+    const t0 = performance.now();
     const first = local({ inputs: mapBatched(inputs, batched, (t) => view(t, withBatch(t.shape, h))), backend, attrs: halfAttrs(h) });
-    const second = remote ? waitJob(remote) : undefined;
+    const second = remote ? waitJob(remote, Math.max(minWaitMs, 20 * (performance.now() - t0)), name) : undefined;
     splitStats.split++;
     if (second) splitStats.onWorker++;
+    else if (remote) splitStats.fellBack++;
     let secondLocal: TensorInfo | undefined;
     if (!second) {
       // No worker: the same split, both halves here (copies of the second halves).
@@ -216,22 +237,28 @@ function outSize(name: string, inputs: Record<string, TensorInfo>, attrs: tf.Nam
   return m * g.outH * g.outW * g.outC;
 }
 
-/** Waits for the worker's half; its output as a view of shared memory. */
-function waitJob(job: { size: number; offset: number; seq: number }): Float32Array {
+/**
+ * Waits up to `deadlineMs` for the worker's half: its output as a view of
+ * shared memory, or undefined if the worker failed (it printed why) or did
+ * not answer in time (then it is stopped for good); the caller computes the
+ * half itself.
+ */
+function waitJob(job: { size: number; offset: number; seq: number }, deadlineMs: number, kernel: string): Float32Array | undefined {
   const hp = helper!;
-  const t0 = Date.now();
+  const t0 = performance.now();
   for (;;) {
     const done = Atomics.load(hp.ctrl, DONE);
     if (done === job.seq) break;
-    Atomics.wait(hp.ctrl, DONE, done, 1000);
-    // A job takes milliseconds to a few seconds; a worker that died outright
-    // (not a JS error, which it reports) would otherwise hang us for ever.
-    if (Date.now() - t0 > 300_000) {
+    const left = deadlineMs - (performance.now() - t0);
+    if (left <= 0) {
       stopHelper();
-      throw new Error("kit wasm conv worker did not answer for 5 minutes; stopped it (leave MASKTUNE_WASM_THREADS unset to avoid it)");
+      console.warn(`[masktune] the second wasm thread did not answer a ${kernel} job within ${(deadlineMs / 1000).toFixed(1)} s; ` +
+        "stopped it and continuing on one thread (results are the same bit for bit)");
+      return undefined;
     }
+    Atomics.wait(hp.ctrl, DONE, done, left);
   }
-  if (Atomics.load(hp.ctrl, FAILED) === 1) throw new Error("kit wasm conv worker failed (see its error above)");
+  if (Atomics.load(hp.ctrl, FAILED) === 1) return undefined;
   return hp.data.subarray(job.offset, job.offset + job.size);
 }
 

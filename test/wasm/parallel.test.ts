@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../../lib/wasm";
-import { helperReady, setParallelThreshold, splitStats, startHelper, stopHelper } from "../../lib/wasm/parallel";
+import { helperReady, setParallelThreshold, splitStats, stallHelperForTests, startHelper, stopHelper } from "../../lib/wasm/parallel";
 import { SGD_MOMENTUM } from "../../lib/wasm/sgd-momentum";
 import { ConvCase, cpuVsWasm, relErr, runOn, tensor } from "./helpers";
 
@@ -22,8 +22,8 @@ describe("wasm kit kernels on two threads (split by batch) vs cpu", () => {
   const threadsBefore = process.env.MASKTUNE_WASM_THREADS;
   before(async () => {
     registerWasmTrainingKernels();
-    // The worker is opt-in; these tests turn it on for themselves.
-    process.env.MASKTUNE_WASM_THREADS = "2";
+    // The worker is on by default; make sure MASKTUNE_WASM_THREADS=1 does not turn it off here.
+    delete process.env.MASKTUNE_WASM_THREADS;
     startHelper();
     setParallelThreshold(0); // split every conv kernel, however small
     await helperReady();
@@ -78,6 +78,31 @@ describe("wasm kit kernels on two threads (split by batch) vs cpu", () => {
     assert.deepEqual([tf.memory().numTensors, tf.memory().numBytes], [numTensors, numBytes]);
     registerWasmTrainingKernels({ fast: false });
     registerWasmTrainingKernels({ fast: true }); // restarts the worker
+  });
+
+  it("gives up on a worker that does not answer in time: same bits, then one thread", async function () {
+    if (!(await helperReady())) this.skip();
+    const f = () => {
+      const x = tensor([6, 9, 9, 3], 8), filter = tensor([3, 3, 3, 4], 9);
+      return [tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, "same")];
+    };
+    const answered = await runOn("wasm", f);
+    const before = { ...splitStats };
+    stallHelperForTests(5000, 100); // the worker sleeps 5 s per job; the main thread waits 100 ms
+    const t0 = Date.now();
+    try {
+      const gaveUp = await runOn("wasm", f);
+      assert.deepEqual(Array.from(gaveUp[0]), Array.from(answered[0]));
+      assert.ok(Date.now() - t0 < 4000, "waited for the stalled worker");
+      assert.deepEqual([splitStats.fellBack - before.fellBack, splitStats.onWorker - before.onWorker], [1, 0]);
+      assert.equal(await helperReady(0), false, "the stalled worker is still in use");
+      const later = await runOn("wasm", f);
+      assert.deepEqual(Array.from(later[0]), Array.from(answered[0]));
+    } finally {
+      stallHelperForTests(0);
+      registerWasmTrainingKernels({ fast: false });
+      registerWasmTrainingKernels({ fast: true });
+    }
   });
 });
 
