@@ -36,7 +36,7 @@ experiments:
 ${EXPERIMENT_NAMES.map((name) => `  ${name.padEnd(20)}${EXPERIMENTS[name].title}`).join("\n")}
 --smoke: 1 seed, a few epochs on a few hundred images: checks that every stage runs; results in results/<experiment>-smoke
 environment: MASKTUNE_BACKEND=node-gpu|node|wasm|cpu, MASKTUNE_RESULTS=DIR (default: results/ of this checkout),
-             MASKTUNE_WASM_THREADS=2 (second core for conv kernels; opt-in), MASKTUNE_WASM_KERNELS=stock`;
+             MASKTUNE_WASM_THREADS=1 (conv kernels on one core instead of two), MASKTUNE_WASM_KERNELS=stock`;
 
 /** A mistake on the command line: the message, then the usage. */
 class UsageError extends Error {

@@ -28,8 +28,16 @@ export interface StageSpec {
   fresh: boolean;
 }
 
+/**
+ * Part of every stage's key: raise it when a change to the kit alters what
+ * training produces from the same inputs, so stages trained by older code are
+ * not reused (2: the kit's fused batch-norm layer, lib/models/batch-norm.ts).
+ */
+const TRAINING_CODE_VERSION = 2;
+
 export function stageDir(spec: StageSpec): string {
-  const hash = createHash("sha256").update(JSON.stringify({ stage: spec.stage, key: spec.key })).digest("hex").slice(0, 16);
+  const key = { stage: spec.stage, key: spec.key, code: TRAINING_CODE_VERSION };
+  const hash = createHash("sha256").update(JSON.stringify(key)).digest("hex").slice(0, 16);
   return path.join(spec.cacheDir, `${spec.stage}-${hash}`);
 }
 

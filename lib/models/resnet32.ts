@@ -21,6 +21,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random";
+import { batchNorm } from "./batch-norm";
 import { Classifier } from "./classifier";
 
 export interface ResNet32Options {
@@ -71,7 +72,7 @@ tf.serialization.registerClass(SubsamplePadShortcut);
 export function resnet32({ inputShape, numClasses, seed }: ResNet32Options): Classifier {
   const rng = Rng.for(seed, "init");
   const weights = () => tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed: rng.seed() });
-  const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  const bn = (name: string) => batchNorm({ name, momentum: 0.9, epsilon: 1e-5 });
   const relu = (name: string) => tf.layers.activation({ name, activation: "relu" });
   const conv = (x: tf.SymbolicTensor, name: string, filters: number, stride: number): tf.SymbolicTensor => {
     const padded = stride === 1 ? x : (tf.layers.zeroPadding2d({ name: `${name}_pad`, padding: 1 }).apply(x) as tf.SymbolicTensor);

@@ -30,6 +30,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { KitError } from "../errors";
 import { Rng } from "../random";
+import { batchNorm } from "./batch-norm";
 import { Classifier } from "./classifier";
 import { ImagenetPreprocessing, Preprocessing } from "./preprocess";
 
@@ -61,7 +62,7 @@ export function resnet50({ inputShape, numClasses, seed, preprocessing = "caffe"
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
   const conv = (x: tf.SymbolicTensor, name: string, filters: number, kernelSize: number, strides = 1, padding: "valid" | "same" = "valid") =>
     apply(tf.layers.conv2d({ name, filters, kernelSize, strides, padding, kernelInitializer: weights() }), x);
-  const bn = (x: tf.SymbolicTensor, name: string) => apply(tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1.001e-5 }), x);
+  const bn = (x: tf.SymbolicTensor, name: string) => apply(batchNorm({ name, momentum: 0.9, epsilon: 1.001e-5 }), x);
   const relu = (x: tf.SymbolicTensor, name: string) => apply(tf.layers.activation({ name, activation: "relu" }), x);
 
   const block = (x: tf.SymbolicTensor, name: string, filters: number, stride: number, projection: boolean) => {

@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random";
+import { batchNorm } from "./batch-norm";
 import { Classifier } from "./classifier";
 
 /** Architecture name and CAM layer, for reloading a checkpoint as a Classifier. */
@@ -23,7 +24,7 @@ export interface SmallCnnOptions {
 export function smallCnn({ inputShape, numClasses, seed }: SmallCnnOptions): Classifier {
   const rng = Rng.for(seed, "init");
   const weights = () => tf.initializers.varianceScaling({ scale: 1 / 3, mode: "fanIn", distribution: "uniform", seed: rng.seed() });
-  const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  const bn = (name: string) => batchNorm({ name, momentum: 0.9, epsilon: 1e-5 });
   const conv = (name: string, filters: number, first = false) =>
     tf.layers.conv2d({
       name,

@@ -23,6 +23,7 @@ import { fusedBatchNormGradConfig } from "./batchnorm-grad";
 import { meanGradConfig } from "./mean-grad";
 import { SGD_MOMENTUM, sgdMomentum } from "./sgd-momentum";
 import { fusedBatchNorm } from "./batchnorm";
+import { BATCH_MOMENTS, BATCH_NORM_TRAINING_GRAD, batchMoments, batchNormTrainingGrad } from "./batchnorm-training";
 import { captureStockKernels } from "./util";
 import { splitKernel, startHelper, stopHelper } from "./parallel";
 
@@ -53,6 +54,9 @@ const KERNELS: KitKernel[] = [
   k("FusedBatchNorm", "speed", fusedBatchNorm),
   // Kit-only kernel used by the FusedBatchNorm gradient below.
   k(BATCH_NORM_GRAD_SUMS, "speed", batchNormGradSums),
+  // Kit-only kernels of the kit's batch-norm layer in training (lib/models/batch-norm.ts).
+  k(BATCH_MOMENTS, "speed", batchMoments),
+  k(BATCH_NORM_TRAINING_GRAD, "speed", batchNormTrainingGrad),
   // Kit-only kernel used by the SGD update rule (lib/train/optimiser.ts) when registered.
   k(SGD_MOMENTUM, "speed", sgdMomentum),
   // The big conv kernels split by batch over two threads (parallel.ts); these
