@@ -21,11 +21,13 @@ async function main(): Promise<void> {
   captureStockKernels(["Conv2D", "FusedConv2D", "Conv2DBackpropInput", "Transpose", "Reverse", "PadV2", "Slice"]);
   const backend = backendOf(tf.backend());
   Atomics.store(ctrl, READY, 1);
-  let seen = 0;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  let last = 0; // sequence number of the last job answered
   for (;;) {
-    Atomics.wait(ctrl, POSTED, seen);
-    seen = Atomics.load(ctrl, POSTED);
+    // Wait until a new job is posted. The loop re-checks, and the answer is
+    // the sequence number carried by the message itself, so an early return
+    // of Atomics.wait can never make us answer one job with another's number.
+    while (Atomics.load(ctrl, POSTED) === last) Atomics.wait(ctrl, POSTED, last);
     const delay = Atomics.load(ctrl, DELAY_MS);
     if (delay > 0) Atomics.wait(sleeper, 0, 0, delay);
     let msg = receiveMessageOnPort(port);
@@ -51,7 +53,8 @@ async function main(): Promise<void> {
     } finally {
       for (const t of owned) backend.disposeData(t.dataId);
     }
-    Atomics.store(ctrl, DONE, seen);
+    last = job.seq;
+    Atomics.store(ctrl, DONE, job.seq);
     Atomics.notify(ctrl, DONE);
   }
 }

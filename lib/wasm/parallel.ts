@@ -59,12 +59,14 @@ export function setParallelThreshold(macs: number): void { minMacs = macs; }
 // by the worker, [2] 1 once the worker is ready, [3] 1 if the last job failed,
 // [4] milliseconds the worker sleeps before each job (tests: a stalled worker).
 export const CTRL = { POSTED: 0, DONE: 1, READY: 2, FAILED: 3, DELAY_MS: 4, length: 5 } as const;
-const { POSTED, DONE, READY, FAILED, DELAY_MS } = CTRL;
+const { POSTED, DONE, READY, FAILED } = CTRL;
 
 /** The watchdog's floor (ms); see the header. */
 let minWaitMs = 2000;
 
 interface Job {
+  /** Sequence number; the worker answers by storing it in ctrl[DONE]. */
+  seq: number;
   kernel: string;
   inputs: Record<string, { shape: number[]; offset: number }>;
   attrs: tf.NamedAttrMap;
@@ -103,19 +105,24 @@ export function startHelper(): string {
   worker.unref();
   const hp: Helper = { worker, port: port1, ctrl, data: new Float32Array(data), seq: 0 };
   // A worker that dies is dropped; split kernels then compute both halves here.
-  worker.on("error", (e) => {
-    if (helper === hp) console.warn(`[masktune] the second wasm thread failed (${e.message}); continuing on one thread`);
+  worker.on("error", (e) => console.warn(`[masktune] the second wasm thread failed: ${e.stack ?? e.message}`));
+  worker.on("exit", (code) => {
+    if (helper === hp) {
+      console.warn(`[masktune] the second wasm thread exited (code ${code}); continuing on one thread`);
+      helper = undefined;
+    }
   });
-  worker.on("exit", () => { if (helper === hp) helper = undefined; });
   helper = hp;
   return "2 threads (conv kernels split by batch)";
 }
 
-/** For tests: the worker sleeps `ms` before each job, and the watchdog's floor is `minWait` ms. */
-export function stallHelperForTests(ms: number, minWait = 2000): void {
-  if (helper) Atomics.store(helper.ctrl, DELAY_MS, ms);
-  minWaitMs = minWait;
+/** For tests: the worker's control words (see CTRL), to stall or wake it. */
+export function helperControlForTests(): Int32Array | undefined {
+  return helper?.ctrl;
 }
+
+/** For tests: the watchdog's floor in ms (default 2000). */
+export function setWatchdogFloor(ms: number): void { minWaitMs = ms; }
 
 /** Stops the worker (stock mode, the watchdog, or tests). */
 export function stopHelper(): void {
@@ -210,7 +217,7 @@ function postJob(backend: BackendWasm, name: string, inputs: Record<string, Tens
   const geometryOut = outSize(name, inputs, attrs, n - h);
   let total = geometryOut;
   for (const p of parts) total += p.src.length;
-  const job: Job = { kernel: name, inputs: {}, attrs, outOffset: 0 };
+  const job: Job = { seq: hp.seq + 1, kernel: name, inputs: {}, attrs, outOffset: 0 };
   if (total > hp.data.length) {
     const data = new SharedArrayBuffer(Math.ceil(total * 1.25) * 4);
     hp.data = new Float32Array(data);
@@ -224,8 +231,8 @@ function postJob(backend: BackendWasm, name: string, inputs: Record<string, Tens
   }
   job.outOffset = offset;
   hp.port.postMessage(job);
-  hp.seq++;
-  Atomics.store(hp.ctrl, POSTED, hp.seq);
+  hp.seq = job.seq;
+  Atomics.store(hp.ctrl, POSTED, job.seq);
   Atomics.notify(hp.ctrl, POSTED);
   return { size: geometryOut, offset, seq: hp.seq };
 }
@@ -252,7 +259,9 @@ function waitJob(job: { size: number; offset: number; seq: number }, deadlineMs:
     const left = deadlineMs - (performance.now() - t0);
     if (left <= 0) {
       stopHelper();
-      console.warn(`[masktune] the second wasm thread did not answer a ${kernel} job within ${(deadlineMs / 1000).toFixed(1)} s; ` +
+      const [posted, done, ready, failed] = Array.from(hp.ctrl);
+      console.warn(`[masktune] the second wasm thread did not answer a ${kernel} job within ${(deadlineMs / 1000).toFixed(1)} s ` +
+        `(jobs posted ${posted}, done ${done}, ready ${ready}, failed ${failed}); ` +
         "stopped it and continuing on one thread (results are the same bit for bit)");
       return undefined;
     }

@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { registerWasmTrainingKernels } from "../../lib/wasm";
-import { helperReady, setParallelThreshold, splitStats, stallHelperForTests, startHelper, stopHelper } from "../../lib/wasm/parallel";
+import { CTRL, helperControlForTests, helperReady, setParallelThreshold, setWatchdogFloor, splitStats, startHelper, stopHelper } from "../../lib/wasm/parallel";
 import { SGD_MOMENTUM } from "../../lib/wasm/sgd-momentum";
 import { ConvCase, cpuVsWasm, relErr, runOn, tensor } from "./helpers";
 
@@ -80,28 +80,53 @@ describe("wasm kit kernels on two threads (split by batch) vs cpu", () => {
     registerWasmTrainingKernels({ fast: true }); // restarts the worker
   });
 
+  const smallConv = () => {
+    const x = tensor([6, 9, 9, 3], 8), filter = tensor([3, 3, 3, 4], 9);
+    return [tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, "same")];
+  };
+
+  it("a wake-up without a new job does not confuse the worker (Atomics.wait can return early)", async function () {
+    if (!(await helperReady())) this.skip();
+    const expected = await runOn("wasm", smallConv);
+    const ctrl = helperControlForTests()!;
+    setWatchdogFloor(500);
+    try {
+      // What V8 sometimes does in a busy process: the worker's wait returns
+      // "ok" although no job was posted. Before the job's sequence number
+      // travelled with the job, the worker then answered the next job with the
+      // previous number and the main thread waited for ever.
+      for (let i = 0; i < 3; i++) {
+        Atomics.notify(ctrl, CTRL.POSTED);
+        await new Promise((r) => setTimeout(r, 20));
+        const before = { ...splitStats };
+        const got = await runOn("wasm", smallConv);
+        assert.deepEqual(Array.from(got[0]), Array.from(expected[0]));
+        assert.deepEqual([splitStats.onWorker - before.onWorker, splitStats.fellBack - before.fellBack], [1, 0]);
+      }
+    } finally {
+      setWatchdogFloor(2000);
+    }
+  });
+
   it("gives up on a worker that does not answer in time: same bits, then one thread", async function () {
     if (!(await helperReady())) this.skip();
-    const f = () => {
-      const x = tensor([6, 9, 9, 3], 8), filter = tensor([3, 3, 3, 4], 9);
-      return [tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, "same")];
-    };
-    const answered = await runOn("wasm", f);
+    const answered = await runOn("wasm", smallConv);
     const before = { ...splitStats };
-    stallHelperForTests(5000, 100); // the worker sleeps 5 s per job; the main thread waits 100 ms
+    Atomics.store(helperControlForTests()!, CTRL.DELAY_MS, 5000); // the worker sleeps 5 s per job
+    setWatchdogFloor(100); // the main thread waits 100 ms
     const t0 = Date.now();
     try {
-      const gaveUp = await runOn("wasm", f);
+      const gaveUp = await runOn("wasm", smallConv);
       assert.deepEqual(Array.from(gaveUp[0]), Array.from(answered[0]));
       assert.ok(Date.now() - t0 < 4000, "waited for the stalled worker");
       assert.deepEqual([splitStats.fellBack - before.fellBack, splitStats.onWorker - before.onWorker], [1, 0]);
       assert.equal(await helperReady(0), false, "the stalled worker is still in use");
-      const later = await runOn("wasm", f);
+      const later = await runOn("wasm", smallConv);
       assert.deepEqual(Array.from(later[0]), Array.from(answered[0]));
     } finally {
-      stallHelperForTests(0);
+      setWatchdogFloor(2000);
       registerWasmTrainingKernels({ fast: false });
-      registerWasmTrainingKernels({ fast: true });
+      registerWasmTrainingKernels({ fast: true }); // a fresh worker
     }
   });
 });
