@@ -14,11 +14,12 @@
  * results are the same bit for bit everywhere and stay deterministic.
  *
  * Hand-off: the worker's half of the inputs is copied into a
- * SharedArrayBuffer, the job description (kernel, shapes, attrs) is posted on
- * a MessageChannel and the worker woken with Atomics.notify; it reads the job
- * with receiveMessageOnPort, runs the same local kernel on its backend, writes
- * its output into the shared buffer and notifies; the main thread, done with
- * its own half, waits with Atomics.wait and copies the result in.
+ * SharedArrayBuffer, the job description (sequence number, kernel, shapes,
+ * attrs) is posted on a MessageChannel and the worker woken with
+ * Atomics.notify; it reads the job with receiveMessageOnPort, runs the same
+ * local kernel on its backend, writes its output into the shared buffer and
+ * stores the job's sequence number as done; the main thread, done with its
+ * own half, waits with Atomics.wait and copies the result in.
  *
  * Watchdog: the main thread waits at most max(2 s, 20x the time its own half
  * took). A worker that does not answer by then (stuck, starved, or dead while
