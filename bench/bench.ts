@@ -6,7 +6,9 @@
  * MaxPoolGrad fix) and with the kit's kernels ({fast: true}), and the table
  * shows stock/kit. MASKTUNE_WASM_KERNELS=stock limits it to stock.
  *
- * Cases (3 warm-up runs, then 10 timed ones; inputs are fixed synthetic data):
+ * Cases (5 warm-up runs, then 20 timed ones: the first few steps of a process
+ * are slower while V8 optimises the JS kernels and the wasm heap grows; inputs
+ * are fixed synthetic data):
  *   smallcnn-train     one Trainer.step (forward, backward, momentum SGD with
  *                      weight decay, loss read back), SmallCNN, batch 128, 28x28x3
  *   smallcnn-infer     SmallCNN forward pass in inference mode, batch 128, read back
@@ -32,8 +34,8 @@ import { Trainer } from "../lib/train/trainer";
 import { registerWasmTrainingKernels } from "../lib/wasm";
 import { helperReady } from "../lib/wasm/parallel";
 
-const WARMUP = 3;
-const REPS = 10;
+const WARMUP = 5;
+const REPS = 20;
 
 interface Case {
   name: string;
