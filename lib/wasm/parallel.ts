@@ -77,7 +77,7 @@ interface Job {
   data?: SharedArrayBuffer;
 }
 
-interface Helper { worker: Worker; port: MessagePort; ctrl: Int32Array; data: Float32Array; seq: number }
+interface Helper { worker: Worker; port: MessagePort; ctrl: Int32Array; data: Float32Array }
 let helper: Helper | undefined;
 /** Split kernel calls so far, how many had the worker compute a half, and how many it failed or timed out on. */
 export const splitStats = { split: 0, onWorker: 0, fellBack: 0 };
@@ -104,7 +104,7 @@ export function startHelper(): string {
   const data = new SharedArrayBuffer(4 << 20);
   const worker = new Worker(script, { workerData: { ctrl: ctrl.buffer, data, port: port2 }, transferList: [port2] });
   worker.unref();
-  const hp: Helper = { worker, port: port1, ctrl, data: new Float32Array(data), seq: 0 };
+  const hp: Helper = { worker, port: port1, ctrl, data: new Float32Array(data) };
   // A worker that dies is dropped; split kernels then compute both halves here.
   worker.on("error", (e) => console.warn(`[masktune] the second wasm thread failed: ${e.stack ?? e.message}`));
   worker.on("exit", (code) => {
@@ -218,7 +218,8 @@ function postJob(backend: BackendWasm, name: string, inputs: Record<string, Tens
   const geometryOut = outSize(name, inputs, attrs, n - h);
   let total = geometryOut;
   for (const p of parts) total += p.src.length;
-  const job: Job = { seq: hp.seq + 1, kernel: name, inputs: {}, attrs, outOffset: 0 };
+  // Only this thread writes ctrl[POSTED]: the next sequence number follows from it.
+  const job: Job = { seq: Atomics.load(hp.ctrl, POSTED) + 1, kernel: name, inputs: {}, attrs, outOffset: 0 };
   if (total > hp.data.length) {
     const data = new SharedArrayBuffer(Math.ceil(total * 1.25) * 4);
     hp.data = new Float32Array(data);
@@ -232,10 +233,9 @@ function postJob(backend: BackendWasm, name: string, inputs: Record<string, Tens
   }
   job.outOffset = offset;
   hp.port.postMessage(job);
-  hp.seq = job.seq;
   Atomics.store(hp.ctrl, POSTED, job.seq);
   Atomics.notify(hp.ctrl, POSTED);
-  return { size: geometryOut, offset, seq: hp.seq };
+  return { size: geometryOut, offset, seq: job.seq };
 }
 
 function outSize(name: string, inputs: Record<string, TensorInfo>, attrs: tf.NamedAttrMap, m: number): number {
